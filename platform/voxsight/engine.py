@@ -1,0 +1,155 @@
+"""The analysis engine: FSMN-VAD finds speech, SenseVoiceSmall decodes each segment.
+
+We drive both funasr models ourselves instead of ``AutoModel.generate(vad_model=...)``: on CPU
+that path decodes one segment at a time, and ``merge_vad`` glues segments into 15 s blocks timed
+from 0 ms, which collapses the emotion timeline and loses words. Here every VAD segment (at most
+30 s) is decoded on its own, in batches of about ``batch_size_s`` seconds, so a segment's emotion
+and events stay attached to its own time span. Features exist for one batch at a time and the VAD
+reads long recordings in blocks, so memory stays bounded for a two-hour call.
+
+Loading is strictly offline: local absolute paths that are checked first (funasr turns a missing
+path into a hub id and hangs), ``disable_update`` (it otherwise queries the package index with no
+timeout) and the hubs' offline switches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from voxsight import models
+from voxsight.audio import SAMPLE_RATE
+from voxsight.config import EngineConfig, ModelsConfig
+from voxsight.results import Word
+
+# funasr's CTC output has one frame per 60 ms (10 ms shift, low frame rate 6).
+_FRAME_S = 0.06
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """SenseVoice's raw output for one speech segment of one signal."""
+
+    start_s: float
+    end_s: float
+    raw: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    model_id: str
+    synthetic: bool
+
+
+class Engine:
+    """FSMN-VAD and SenseVoiceSmall, loaded once from local directories."""
+
+    def __init__(self, engine: EngineConfig, model_dirs: ModelsConfig):
+        self.config = engine
+        self.threads = engine.resolved_threads()
+        sensevoice_dir = Path(model_dirs.sensevoice_dir).resolve()
+        vad_dir = Path(model_dirs.vad_dir).resolve() if model_dirs.vad_dir else models.packaged_vad_dir()
+        manifest = models.check_directory(sensevoice_dir)
+        models.check_contents(sensevoice_dir)
+        if not (vad_dir / "config.yaml").is_file() or not (vad_dir / "model.pt").is_file():
+            raise models.ModelError(f"{vad_dir} is not an FSMN-VAD directory (config.yaml and model.pt needed)")
+        self.model = ModelInfo(manifest.model_id, manifest.synthetic)
+
+        torch.set_num_threads(self.threads)
+        auto_model = _import_funasr()
+        common = dict(disable_update=True, device=engine.device, ncpu=self.threads, disable_log=True)
+        with contextlib.redirect_stdout(sys.stderr):  # funasr prints progress to stdout
+            self._vad = auto_model(model=str(vad_dir), **common)
+            self._asr = auto_model(model=str(sensevoice_dir), **common)
+
+    def speech_segments(self, signal: np.ndarray) -> list[tuple[float, float]]:
+        """Speech spans (start_s, end_s) of a 16 kHz mono signal, each at most ``max_segment_s``."""
+        block = int(self.config.vad_chunk_s * SAMPLE_RATE)
+        cache: dict = {}
+        spans, open_start = [], None
+        n_blocks = max(1, -(-len(signal) // block))
+        for i in range(n_blocks):
+            chunk = torch.from_numpy(np.ascontiguousarray(signal[i * block:(i + 1) * block]))
+            results, _ = self._vad.model.inference(
+                data_in=[chunk], key=["signal"], cache=cache, frontend=self._vad.kwargs["frontend"],
+                device=self._vad.kwargs["device"], chunk_size=self.config.vad_chunk_s * 1000,
+                is_streaming_input=True, is_final=i == n_blocks - 1,
+                max_end_silence_time=self.config.vad_end_silence_ms,
+                max_single_segment_time=int(self.config.max_segment_s * 1000),
+            )
+            # Streaming output: [start, end] for whole segments, [start, -1] / [-1, end] across blocks.
+            for start_ms, end_ms in results[0]["value"]:
+                if start_ms >= 0 and end_ms >= 0:
+                    spans.append((start_ms / 1000, end_ms / 1000))
+                elif start_ms >= 0:
+                    open_start = start_ms
+                elif open_start is not None:
+                    spans.append((open_start / 1000, end_ms / 1000))
+                    open_start = None
+        return spans
+
+    def transcribe(self, signal: np.ndarray, spans: Sequence[tuple[float, float]]) -> Iterator[Utterance]:
+        """Decode each span of ``signal`` on its own, batched by total seconds; yields in span order."""
+        order = sorted(range(len(spans)), key=lambda i: spans[i][1] - spans[i][0])  # less padding
+        decoded: dict[int, Utterance] = {}
+        next_to_yield = 0
+        for batch in _batches(order, spans, self.config.batch_size_s):
+            for i, utterance in zip(batch, self._decode([spans[i] for i in batch], signal)):
+                decoded[i] = utterance
+            while next_to_yield in decoded:
+                yield decoded.pop(next_to_yield)
+                next_to_yield += 1
+
+    def _decode(self, spans: list[tuple[float, float]], signal: np.ndarray) -> list[Utterance]:
+        pieces = [torch.from_numpy(np.ascontiguousarray(signal[int(s * SAMPLE_RATE):int(e * SAMPLE_RATE)]))
+                  for s, e in spans]
+        kwargs = self._asr.kwargs
+        with torch.inference_mode():
+            results, _ = self._asr.model.inference(
+                data_in=pieces, key=[f"segment{i}" for i in range(len(pieces))],
+                tokenizer=kwargs["tokenizer"], frontend=kwargs["frontend"], device=kwargs["device"],
+                language=self.config.language, use_itn=self.config.use_itn,
+                ban_emo_unk=self.config.ban_emo_unk, output_timestamp=self.config.word_timestamps,
+            )
+        utterances = []
+        for (start, end), result in zip(spans, results):
+            words = tuple(
+                Word(w, round(start + a / 1000, 3), round(start + b / 1000, 3))
+                for w, (a, b) in zip(result.get("words", ()), result.get("timestamp", ()))
+            )
+            utterances.append(Utterance(start, end, result["text"], words))
+        return utterances
+
+
+def _batches(order: list[int], spans: Sequence[tuple[float, float]], batch_size_s: float) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for i in order:
+        duration = spans[i][1] - spans[i][0]
+        # Padded cost: every item in a batch is as long as the longest (the last, as order is sorted).
+        if batch and (len(batch) + 1) * duration > batch_size_s:
+            yield batch
+            batch = []
+        batch.append(i)
+    if batch:
+        yield batch
+
+
+def _import_funasr():
+    # Hubs must never be asked anything: sites are air-gapped.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["MODELSCOPE_OFFLINE"] = "1"
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    with contextlib.redirect_stdout(sys.stderr):  # funasr prints a notice about ffmpeg on import
+        from funasr import AutoModel
+    for name in ("funasr", "modelscope", "root"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return AutoModel

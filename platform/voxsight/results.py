@@ -1,0 +1,120 @@
+"""Typed records of an analysis, the summary derived from them, and their JSON form.
+
+These cross every boundary: the analyzer makes them, the store keeps them, the CLI (and later the
+console and API) render them. The JSON schema is documented in the README.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SYNTHETIC_WARNING = (
+    "SYNTHETIC MODEL: this SenseVoiceSmall has random weights, so its text, language, emotions and "
+    "events are MEANINGLESS. Import the real model with `voxsight models import DIR` (see README)."
+)
+
+
+@dataclass(frozen=True)
+class RecordingInfo:
+    sha256: str
+    filename: str
+    format: str
+    duration_s: float
+    sample_rate: int  # of the source, before resampling to 16 kHz
+    channels: int
+    id: int | None = None  # store id, once stored
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    start_s: float
+    end_s: float
+    channel: int | None  # None when channels were mixed
+    role: str | None
+    language: str | None
+    emotion: str | None
+    events: tuple[str, ...]
+    text: str
+    raw: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class Summary:
+    speech_s_by_emotion: dict[str, float]
+    speech_s_by_role: dict[str, float]
+    speech_s_by_role_emotion: dict[str, dict[str, float]]
+    event_counts: dict[str, int]
+    dominant_emotion: str | None
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    recording: RecordingInfo
+    model_id: str
+    synthetic: bool
+    parameters: dict[str, Any]
+    segments: tuple[Segment, ...]
+    timings_s: dict[str, float] = field(default_factory=dict)
+    reused: bool = False  # True when the store already held this exact analysis
+    analysis_id: int | None = None
+
+    @property
+    def summary(self) -> Summary:
+        return summarize(self.segments)
+
+    def to_json(self) -> dict[str, Any]:
+        recording = asdict(self.recording)
+        return {
+            "recording": recording,
+            "model": {"id": self.model_id, "synthetic": self.synthetic,
+                      **({"warning": SYNTHETIC_WARNING} if self.synthetic else {})},
+            "parameters": self.parameters,
+            "analysis": {"id": self.analysis_id, "reused": self.reused, "timings_s": self.timings_s},
+            "segments": [
+                {**asdict(s), "events": list(s.events), "words": [asdict(w) for w in s.words]}
+                for s in self.segments
+            ],
+            "summary": asdict(self.summary),
+        }
+
+
+def summarize(segments: tuple[Segment, ...] | list[Segment]) -> Summary:
+    """Seconds of speech per emotion and role, event counts, and the dominant emotion.
+
+    The dominant emotion is the one heard for the most seconds; segments without an emotion
+    (EMO_UNKNOWN) count as UNKNOWN and never dominate.
+    """
+    by_emotion: Counter[str] = Counter()
+    by_role: Counter[str] = Counter()
+    by_role_emotion: dict[str, Counter[str]] = defaultdict(Counter)
+    events: Counter[str] = Counter()
+    for s in segments:
+        seconds = s.end_s - s.start_s
+        emotion, role = s.emotion or "UNKNOWN", s.role or "mixed"
+        by_emotion[emotion] += seconds
+        by_role[role] += seconds
+        by_role_emotion[role][emotion] += seconds
+        events.update(s.events)
+    known = {e: t for e, t in by_emotion.items() if e != "UNKNOWN"}
+    dominant = max(known, key=known.get) if known else None
+    return Summary(
+        speech_s_by_emotion=_rounded(by_emotion),
+        speech_s_by_role=_rounded(by_role),
+        speech_s_by_role_emotion={r: _rounded(c) for r, c in sorted(by_role_emotion.items())},
+        event_counts=dict(sorted(events.items())),
+        dominant_emotion=dominant,
+    )
+
+
+def _rounded(counter: Counter[str]) -> dict[str, float]:
+    return {k: round(v, 2) for k, v in sorted(counter.items())}

@@ -1,0 +1,177 @@
+"""Reading and writing analyses. Each public method is one unit of work: one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from voxsight.results import AnalysisResult, RecordingInfo, Segment, Word
+from voxsight.store import schema
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as it is (unreachable, or its schema is out of date)."""
+
+
+def upgrade(url: str) -> str:
+    """Bring the database's schema to the newest Alembic revision; returns that revision."""
+    engine = _create_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return _head()
+    finally:
+        engine.dispose()
+
+
+class Store:
+    def __init__(self, url: str, auto_upgrade: bool | None = None):
+        """Open the store. SQLite, the embedded default, is upgraded on open; PostgreSQL is
+        upgraded explicitly (``voxsight db upgrade``), as a shared production database should be."""
+        self.url = url
+        self.engine = _create_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if auto_upgrade is None:
+            auto_upgrade = self.engine.dialect.name == "sqlite"
+        current = self.revision()
+        if current != _head():
+            if not auto_upgrade:
+                raise StoreError(
+                    f"database schema is at revision {current or 'none'}, this version needs {_head()}: "
+                    "run `voxsight db upgrade`"
+                )
+            upgrade(url)
+
+    def revision(self) -> str | None:
+        try:
+            with self.engine.connect() as connection:
+                return MigrationContext.configure(connection).get_current_revision()
+        except Exception as exc:
+            raise StoreError(f"cannot open the database {self.engine.url!r}: {exc}") from exc
+
+    def find(self, sha256: str, model_id: str, parameters_key: str) -> AnalysisResult | None:
+        """The finished analysis of these bytes with this model and these parameters, if any."""
+        with self._sessions() as session:
+            row = session.scalar(
+                select(schema.Analysis)
+                .join(schema.Recording)
+                .where(schema.Recording.sha256 == sha256, schema.Analysis.model_id == model_id,
+                       schema.Analysis.parameters_key == parameters_key,
+                       schema.Analysis.status == schema.AnalysisStatus.DONE.value)
+                .options(selectinload(schema.Analysis.segments), selectinload(schema.Analysis.recording))
+            )
+            return _to_result(row, reused=True) if row else None
+
+    def save(self, result: AnalysisResult, parameters_key: str, size_bytes: int,
+             call_metadata: dict | None = None) -> AnalysisResult:
+        """Store a finished analysis (replacing a failed attempt with the same key)."""
+        with self._sessions.begin() as session:
+            analysis = self._fresh_analysis(session, result, parameters_key, size_bytes, call_metadata)
+            analysis.status = schema.AnalysisStatus.DONE.value
+            analysis.timings = result.timings_s
+            analysis.finished_at = datetime.now(timezone.utc)
+            analysis.segments = [_to_row(s) for s in result.segments]
+            session.flush()
+            recording_id, analysis_id = analysis.recording_id, analysis.id
+        return _replace_ids(result, recording_id, analysis_id)
+
+    def save_failure(self, result: AnalysisResult, parameters_key: str, size_bytes: int, error: str) -> int:
+        """Record that analyzing a decodable recording failed, and why. Returns the analysis id."""
+        with self._sessions.begin() as session:
+            analysis = self._fresh_analysis(session, result, parameters_key, size_bytes, None)
+            analysis.status = schema.AnalysisStatus.FAILED.value
+            analysis.error = error
+            analysis.finished_at = datetime.now(timezone.utc)
+            session.flush()
+            return analysis.id
+
+    def _fresh_analysis(self, session: Session, result: AnalysisResult, parameters_key: str,
+                        size_bytes: int, call_metadata: dict | None) -> schema.Analysis:
+        info = result.recording
+        recording = session.scalar(select(schema.Recording).where(schema.Recording.sha256 == info.sha256))
+        if recording is None:
+            recording = schema.Recording(
+                sha256=info.sha256, filename=info.filename, format=info.format, size_bytes=size_bytes,
+                duration_s=info.duration_s, sample_rate=info.sample_rate, channels=info.channels,
+                call_metadata=call_metadata or {},
+            )
+            session.add(recording)
+        elif call_metadata:
+            recording.call_metadata = {**recording.call_metadata, **call_metadata}
+        session.flush()
+        previous = session.scalar(select(schema.Analysis).where(
+            schema.Analysis.recording_id == recording.id, schema.Analysis.model_id == result.model_id,
+            schema.Analysis.parameters_key == parameters_key))
+        if previous is not None:
+            if previous.status == schema.AnalysisStatus.DONE.value:
+                raise StoreError(f"analysis {previous.id} of this recording with this model and parameters exists")
+            session.delete(previous)
+            session.flush()
+        analysis = schema.Analysis(recording=recording, model_id=result.model_id, synthetic=result.synthetic,
+                                   parameters=result.parameters, parameters_key=parameters_key)
+        session.add(analysis)
+        return analysis
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_foreign_keys)
+    return engine
+
+
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(resources.files("voxsight.migrations")))
+    return config
+
+
+def _head() -> str:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _to_row(s: Segment) -> schema.Segment:
+    return schema.Segment(
+        channel=s.channel, role=s.role, start_ms=round(s.start_s * 1000), end_ms=round(s.end_s * 1000),
+        language=s.language, emotion=s.emotion, events=list(s.events), text=s.text, raw=s.raw,
+        words=[[w.text, w.start_s, w.end_s] for w in s.words],
+    )
+
+
+def _to_result(row: schema.Analysis, reused: bool) -> AnalysisResult:
+    r = row.recording
+    return AnalysisResult(
+        recording=RecordingInfo(sha256=r.sha256, filename=r.filename, format=r.format, duration_s=r.duration_s,
+                                sample_rate=r.sample_rate, channels=r.channels, id=r.id),
+        model_id=row.model_id, synthetic=row.synthetic, parameters=row.parameters,
+        segments=tuple(
+            Segment(start_s=s.start_ms / 1000, end_s=s.end_ms / 1000, channel=s.channel, role=s.role,
+                    language=s.language, emotion=s.emotion, events=tuple(s.events), text=s.text, raw=s.raw,
+                    words=tuple(Word(*w) for w in s.words))
+            for s in row.segments
+        ),
+        timings_s=row.timings, reused=reused, analysis_id=row.id,
+    )
+
+
+def _replace_ids(result: AnalysisResult, recording_id: int, analysis_id: int) -> AnalysisResult:
+    return replace(result, recording=replace(result.recording, id=recording_id), analysis_id=analysis_id)

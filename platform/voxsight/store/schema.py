@@ -1,0 +1,96 @@
+"""The SQL schema: recordings, their analyses, and the analyses' segments.
+
+Changed only through Alembic revisions in ``migrations/``; nothing calls ``create_all``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSONType, list[Any]: JSONType}
+
+
+class AnalysisStatus(str, enum.Enum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Recording(Base):
+    """One distinct audio file, identified by the sha256 of its bytes."""
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    duration_s: Mapped[float]
+    sample_rate: Mapped[int]
+    channels: Mapped[int]
+    # Free-form call metadata: agent, customer, call time, queue...
+    call_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    analyses: Mapped[list[Analysis]] = relationship(back_populates="recording")
+
+
+class Analysis(Base):
+    """One run of one model with one set of parameters over one recording."""
+
+    __tablename__ = "analyses"
+    __table_args__ = (UniqueConstraint("recording_id", "model_id", "parameters_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
+    model_id: Mapped[str] = mapped_column(String(128))
+    synthetic: Mapped[bool]
+    parameters: Mapped[dict[str, Any]]
+    parameters_key: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical parameters
+    status: Mapped[str] = mapped_column(String(16), default=AnalysisStatus.RUNNING.value)
+    error: Mapped[str | None] = mapped_column(Text)
+    timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    recording: Mapped[Recording] = relationship(back_populates="analyses")
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="analysis", cascade="all, delete-orphan", order_by="Segment.start_ms"
+    )
+
+
+class Segment(Base):
+    """One speech segment of one channel, with SenseVoice's tags lifted into columns."""
+
+    __tablename__ = "segments"
+    __table_args__ = (Index("ix_segments_analysis_start", "analysis_id", "start_ms"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"))
+    channel: Mapped[int | None]
+    role: Mapped[str | None] = mapped_column(String(64))
+    start_ms: Mapped[int]
+    end_ms: Mapped[int]
+    language: Mapped[str | None] = mapped_column(String(16))
+    emotion: Mapped[str | None] = mapped_column(String(16), index=True)
+    events: Mapped[list[Any]] = mapped_column(default=list)
+    text: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+    words: Mapped[list[Any]] = mapped_column(default=list)
+
+    analysis: Mapped[Analysis] = relationship(back_populates="segments")
