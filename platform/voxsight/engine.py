@@ -30,8 +30,7 @@ from voxsight.audio import SAMPLE_RATE
 from voxsight.config import EngineConfig, ModelsConfig
 from voxsight.results import Word
 
-# funasr's CTC output has one frame per 60 ms (10 ms shift, low frame rate 6).
-_FRAME_S = 0.06
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -112,14 +111,13 @@ class Engine:
     def _decode(self, spans: list[tuple[float, float]], signal: np.ndarray) -> list[Utterance]:
         pieces = [torch.from_numpy(np.ascontiguousarray(signal[int(s * SAMPLE_RATE):int(e * SAMPLE_RATE)]))
                   for s, e in spans]
-        kwargs = self._asr.kwargs
-        with torch.inference_mode():
-            results, _ = self._asr.model.inference(
-                data_in=pieces, key=[f"segment{i}" for i in range(len(pieces))],
-                tokenizer=kwargs["tokenizer"], frontend=kwargs["frontend"], device=kwargs["device"],
-                language=self.config.language, use_itn=self.config.use_itn,
-                ban_emo_unk=self.config.ban_emo_unk, output_timestamp=self.config.word_timestamps,
-            )
+        try:
+            results = self._infer(pieces, self.config.word_timestamps)
+        except IndexError:
+            # funasr's word alignment re-tokenizes the decoded text and indexes past the end when
+            # a piece re-encodes to several ids; the transcript itself is fine without words.
+            log.warning("word timestamps failed for a batch; keeping its segments without them")
+            results = self._infer(pieces, False)
         utterances = []
         for (start, end), result in zip(spans, results):
             words = tuple(
@@ -128,6 +126,17 @@ class Engine:
             )
             utterances.append(Utterance(start, end, result["text"], words))
         return utterances
+
+    def _infer(self, pieces: list[torch.Tensor], word_timestamps: bool) -> list[dict]:
+        kwargs = self._asr.kwargs
+        with torch.inference_mode():
+            results, _ = self._asr.model.inference(
+                data_in=pieces, key=[f"segment{i}" for i in range(len(pieces))],
+                tokenizer=kwargs["tokenizer"], frontend=kwargs["frontend"], device=kwargs["device"],
+                language=self.config.language, use_itn=self.config.use_itn,
+                ban_emo_unk=self.config.ban_emo_unk, output_timestamp=word_timestamps,
+            )
+        return results
 
 
 def _batches(order: list[int], spans: Sequence[tuple[float, float]], batch_size_s: float) -> Iterator[list[int]]:

@@ -80,8 +80,8 @@ def build_model_dir(dest: str | Path, size: str = "full", seed: int = 0) -> Path
 def write_tokenizer(path: Path) -> None:
     """A SentencePiece unigram model with the real vocabulary size and special-token ids.
 
-    Pieces are characters (ASCII, then CJK, kana and hangul until the vocabulary is full) and
-    word-initial ASCII letters; every tag is a user-defined symbol, so it encodes to one id.
+    Pieces are characters and letter pairs (ASCII, then CJK, kana and hangul until the vocabulary
+    is full); every tag is a user-defined symbol, so it encodes to one id.
     """
     special = {**models.REQUIRED_TOKEN_IDS, **_EXTRA_TOKEN_IDS}
     first_special = min(special.values())
@@ -109,7 +109,8 @@ def write_tokenizer(path: Path) -> None:
     proto.trainer_spec.unk_id, proto.trainer_spec.bos_id, proto.trainer_spec.eos_id = 0, 1, 2
     proto.trainer_spec.pad_id = -1
     proto.normalizer_spec.name = "identity"
-    proto.normalizer_spec.add_dummy_prefix = True
+    # No dummy prefix: funasr's timestamp code assumes the four leading tags are pieces 0-3.
+    proto.normalizer_spec.add_dummy_prefix = False
     proto.normalizer_spec.remove_extra_whitespaces = True
     proto.normalizer_spec.escape_whitespaces = True
     path.write_bytes(proto.SerializeToString())
@@ -121,6 +122,12 @@ def _ordinary_pieces():
         yield ch, -8.0
     for ch in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
         yield "▁" + ch, -7.0  # word starts: cheaper than "▁" + char
+    # Letter pairs, so English takes about half as many pieces as letters, as real BPE text does.
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for first in letters:
+        for second in letters:
+            yield first + second, -9.0
+            yield "▁" + first + second, -9.5
     for start, end in ((0x4E00, 0x9FFF), (0x3040, 0x30FF), (0xAC00, 0xD7A3)):
         for code in range(start, end + 1):
             yield chr(code), -10.0

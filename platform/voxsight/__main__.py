@@ -1,0 +1,3 @@
+from voxsight.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""Shared fixtures: real models, real audio, real databases.
+
+PostgreSQL: the server named by ``VOXSIGHT_TEST_PG`` (default: 127.0.0.1:5432, database ``test``,
+trust auth); if none answers, a throwaway server is started when the PostgreSQL binaries exist;
+otherwise the PostgreSQL tests skip and say what to install.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import trained_model  # noqa: E402
+
+from voxsight import config as config_module  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SHARED_AUDIO = ROOT.parent / "shared" / "data" / "audio"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session")
+def trained_model_dir(pytestconfig) -> Path:
+    """The tiny model overfit on the sample calls, cached by the hash of what it is built from."""
+    inputs = [ROOT / "tests" / "trained_model.py", ROOT / "platform" / "voxsight" / "synthetic.py",
+              SAMPLES / "calls.json", *sorted((SAMPLES / "calls").glob("*.wav"))]
+    key = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()[:16]
+    directory = Path(pytestconfig.cache.mkdir(f"trained-model-{key}")) / "sensevoice"
+    if not (directory / "voxsight-model.json").exists():
+        trained_model.build(directory)
+    return directory
+
+
+@pytest.fixture
+def config(trained_model_dir, tmp_path) -> config_module.Config:
+    return config_module.Config().with_overrides(
+        data_dir=str(tmp_path / "data"), models={"sensevoice_dir": str(trained_model_dir)}
+    )
+
+
+@pytest.fixture(scope="session")
+def engine(trained_model_dir):
+    from voxsight.engine import Engine
+
+    cfg = config_module.Config().with_overrides(models={"sensevoice_dir": str(trained_model_dir)})
+    return Engine(cfg.engine, cfg.models)
+
+
+@pytest.fixture(scope="session")
+def sample_calls() -> list[dict]:
+    import json
+
+    return json.loads((SAMPLES / "calls.json").read_text())
+
+
+@pytest.fixture
+def shared_audio() -> Path:
+    if not SHARED_AUDIO.is_dir():
+        pytest.skip(f"real recordings not found at {SHARED_AUDIO} (the workplace's shared/data/audio)")
+    return SHARED_AUDIO
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory) -> str:
+    """URL of a PostgreSQL server's maintenance database."""
+    url = os.environ.get("VOXSIGHT_TEST_PG", DEFAULT_PG)
+    if _answers(url):
+        yield url
+        return
+    binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or [shutil.which("initdb")]
+    if not binaries or not binaries[-1]:
+        reason = "no PostgreSQL at 127.0.0.1:5432 and no initdb to start one: apt-get install postgresql"
+        if os.environ.get("VOXSIGHT_TEST_REQUIRE_SERVICES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    bin_dir = Path(binaries[-1]).parent
+    data = tmp_path_factory.mktemp("pg")
+    port = _free_port()
+    user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if user:
+        shutil.chown(data, "postgres")
+    subprocess.run([*user, bin_dir / "initdb", "-D", data / "db", "-A", "trust", "-U", "postgres"],
+                   check=True, capture_output=True)
+    subprocess.run([*user, bin_dir / "pg_ctl", "-D", data / "db", "-w", "-o",
+                    f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*user, bin_dir / "pg_ctl", "-D", data / "db", "-m", "immediate", "stop"], capture_output=True)
+
+
+@pytest.fixture
+def pg_url(postgres_server) -> str:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"voxsight_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = postgres_server.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _answers(url: str) -> bool:
+    engine = create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+

@@ -1,0 +1,42 @@
+"""Air-gapped sites: loading the models and analyzing a call open no outbound connection."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from conftest import SAMPLES
+
+# Runs in a fresh interpreter so that nothing imported earlier hides a connection attempt. An audit
+# hook sees every socket.connect and name lookup, whatever library makes it.
+PROBE = textwrap.dedent("""
+    import json, sys
+    attempts = []
+
+    def audit(event, args):
+        if event == "socket.connect":
+            attempts.append(f"connect {args[1]!r}")
+        elif event == "socket.getaddrinfo":
+            attempts.append(f"getaddrinfo {args[0]!r}")
+
+    sys.addaudithook(audit)
+    from voxsight import config
+    from voxsight.analysis import Analyzer
+    cfg = config.Config().with_overrides(models={{"sensevoice_dir": {model!r}}}, audio={{"channels": "split"}})
+    result = Analyzer(cfg).analyze_file({audio!r})
+    print(json.dumps({{"attempts": attempts, "segments": len(result.segments)}}))
+""")
+
+
+def test_loading_and_analyzing_open_no_connection(trained_model_dir):
+    audio = SAMPLES / "calls" / "billing_dispute.wav"
+    probe = PROBE.format(model=str(trained_model_dir), audio=str(audio))
+
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["segments"] > 0
+    assert report["attempts"] == []
