@@ -116,6 +116,12 @@ def pg_url(postgres_server) -> str:
     admin.dispose()
 
 
+def assert_covers(start_s: float, end_s: float, turn: dict) -> None:
+    """A VAD segment holds its whole turn, with no more than the VAD's margins of silence around it."""
+    assert turn["start_s"] - 0.4 <= start_s <= turn["start_s"] + 0.05, (start_s, turn)
+    assert turn["end_s"] - 0.05 <= end_s <= turn["end_s"] + 0.8, (end_s, turn)
+
+
 def _answers(url: str) -> bool:
     engine = create_engine(url, connect_args={"connect_timeout": 3})
     try:

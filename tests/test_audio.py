@@ -339,11 +339,6 @@ def test_a_file_named_and_found_in_a_folder_is_listed_once(call_folder):
     assert len(found) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="find_audio_files dedupes on the Path as spelt: a relative and an absolute path to the "
-    "same file are listed twice, so the call would be analyzed twice",
-)
 def test_the_same_file_spelt_relative_and_absolute_is_listed_once(call_folder, monkeypatch):
     monkeypatch.chdir(call_folder)
     assert len(find_audio_files([call_folder, "lost_card.wav"])) == 2
@@ -366,11 +361,6 @@ def test_text_file_renamed_wav_is_refused_as_not_audio(tmp_path):
         decode(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="audio.py compares decoded length with FFmpeg's declared duration, but FFmpeg's WAV "
-    "demuxer clamps the data size to the bytes present, so a truncated WAV decodes silently",
-)
 def test_truncated_wav_is_refused(tmp_path):
     whole = (SAMPLE_CALLS / CALL).read_bytes()
     path = tmp_path / "cut_off.wav"
@@ -402,12 +392,6 @@ def test_missing_file_is_refused(tmp_path):
         decode(tmp_path / "nowhere.wav")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IsADirectoryError,
-    reason="decode() catches OSError from stat() but not from open(): a folder (or an unreadable "
-    "file) escapes as a raw OSError instead of an AudioError",
-)
 def test_a_folder_given_as_a_file_is_refused(tmp_path):
     folder = tmp_path / "calls.wav"
     folder.mkdir()

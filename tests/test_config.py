@@ -109,11 +109,6 @@ def test_environment_numbers_are_coerced_to_the_field_type(no_config_here):
     assert config.engine.max_segment_s == 20.0 and isinstance(config.engine.max_segment_s, float)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.py _environment_overrides passes every value through yaml.safe_load, so a string "
-    "setting is reinterpreted as YAML: 0123 becomes the octal int 83, ' #...' is cut as a comment",
-)
 @pytest.mark.parametrize(
     "name, value",
     [
@@ -175,11 +170,6 @@ def test_a_value_of_the_wrong_type_is_refused_naming_the_key(no_config_here):
         load(environ={"VOXSIGHT_ENGINE_THREADS": "two"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.py _coerce treats any string outside 1/true/yes/on as False, so a typo such as "
-    "'ture' silently disables the setting instead of raising ConfigError",
-)
 def test_an_unrecognised_boolean_is_refused(no_config_here):
     with pytest.raises(ConfigError, match=r"engine\.use_itn"):
         load(environ={"VOXSIGHT_ENGINE_USE_ITN": "ture"})

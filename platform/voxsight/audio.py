@@ -110,9 +110,12 @@ def decode(path: str | Path, max_bytes: int | None = None, max_duration_s: float
         raise
     except (av.error.FFmpegError, ValueError, UnicodeDecodeError) as exc:
         raise AudioError(f"{path.name}: not a readable audio file ({_reason(exc)})") from exc
+    except OSError as exc:  # a folder, no permission, a vanished file
+        raise AudioError(f"{path.name}: cannot read the file ({_reason(exc)})") from exc
 
     if audio.samples.shape[1] == 0:
         raise AudioError(f"{path.name}: the file contains no audio samples")
+    declared_s = max(declared_s or 0.0, _wav_declared_duration(path, audio) or 0.0)
     if declared_s and audio.duration_s < _TRUNCATION_TOLERANCE * declared_s:
         raise AudioError(
             f"{path.name}: the file is truncated: it declares {declared_s:.1f} s "
@@ -132,15 +135,15 @@ def channel_signals(audio: Audio, mode: str) -> list[np.ndarray]:
 
 def find_audio_files(paths: list[str | Path]) -> list[Path]:
     """Expand files and folders (recursively) into the audio files to analyze, sorted, no repeats."""
-    found: dict[Path, None] = {}
+    found: dict[Path, Path] = {}  # resolved -> as given, so one file named two ways counts once
     for p in map(Path, paths):
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in AUDIO_EXTENSIONS:
-                    found[f] = None
+                    found.setdefault(f.resolve(), f)
         else:
-            found[p] = None  # named explicitly: let decode() say whether it is audio
-    return list(found)
+            found.setdefault(p.resolve(), p)  # named explicitly: let decode() say whether it is audio
+    return list(found.values())
 
 
 def _append(chunks: list, frame: av.AudioFrame, limit: int | None, decoded: int, path: Path) -> int:
@@ -156,6 +159,29 @@ def _declared_duration(container: av.container.InputContainer, stream: av.audio.
         return float(stream.duration * stream.time_base)
     if container.duration:
         return container.duration / av.time_base
+    return None
+
+
+def _wav_declared_duration(path: Path, decoded: Audio) -> float | None:
+    """The duration a WAV header promises. FFmpeg caps it at the bytes present, hiding truncation."""
+    with path.open("rb") as f:
+        header = f.read(4096)
+    if decoded.format != "wav" or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+        return None
+    offset, fmt = 12, None
+    while offset + 8 <= len(header):
+        chunk, size = header[offset:offset + 4], int.from_bytes(header[offset + 4:offset + 8], "little")
+        if chunk == b"fmt ":
+            fmt = header[offset + 8:offset + 24]
+        elif chunk == b"data" and fmt and len(fmt) == 16:
+            tag = int.from_bytes(fmt[0:2], "little")
+            rate, block = int.from_bytes(fmt[4:8], "little"), int.from_bytes(fmt[12:14], "little")
+            # Only for sample-per-block codecs (PCM, float, A-law, mu-law, extensible), from the block
+            # size as FFmpeg does: real files carry wrong byte rates. 0 and 0xFFFFFFFF mean "unknown".
+            if tag not in (1, 3, 6, 7, 0xFFFE) or not rate or not block or not 0 < size < 0xFFFFFFFF:
+                return None
+            return size / block / rate
+        offset += 8 + size + (size & 1)
     return None
 
 

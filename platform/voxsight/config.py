@@ -18,6 +18,7 @@ import yaml
 
 DEFAULT_CONFIG_FILE = Path("configs/voxsight.yaml")
 ENV_PREFIX = "VOXSIGHT_"
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 class ConfigError(ValueError):
@@ -102,8 +103,8 @@ def _environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
         if dataclasses.is_dataclass(top.default_factory):  # a section
             for key in dataclasses.fields(top.default_factory):
                 name = f"{ENV_PREFIX}{top.name}_{key.name}".upper()
-                if name in environ:
-                    overrides.setdefault(top.name, {})[key.name] = yaml.safe_load(environ[name])
+                if name in environ:  # kept as text: _coerce converts it by the key's type
+                    overrides.setdefault(top.name, {})[key.name] = environ[name]
         elif (name := f"{ENV_PREFIX}{top.name}".upper()) in environ:
             overrides[top.name] = environ[name]
     return overrides
@@ -142,7 +143,10 @@ def _coerce(value: Any, default: Any, where: str) -> Any:
     try:
         if isinstance(default, bool):
             if isinstance(value, str):
-                return value.strip().lower() in ("1", "true", "yes", "on")
+                word = value.strip().lower()
+                if word not in _TRUE + _FALSE:
+                    raise ValueError(f"expected one of {', '.join(_TRUE + _FALSE)}")
+                return word in _TRUE
             return bool(value)
         if isinstance(default, tuple):
             items = value.split(",") if isinstance(value, str) else value
