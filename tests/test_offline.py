@@ -17,9 +17,9 @@ PROBE = textwrap.dedent("""
 
     def audit(event, args):
         if event == "socket.connect":
-            attempts.append(f"connect {args[1]!r}")
+            attempts.append("connect " + repr(args[1]))
         elif event == "socket.getaddrinfo":
-            attempts.append(f"getaddrinfo {args[0]!r}")
+            attempts.append("getaddrinfo " + repr(args[0]))
 
     sys.addaudithook(audit)
     from voxsight import config
@@ -40,3 +40,17 @@ def test_loading_and_analyzing_open_no_connection(trained_model_dir):
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["segments"] > 0
     assert report["attempts"] == []
+
+
+def test_the_probe_sees_a_connection_when_one_is_made(trained_model_dir):
+    """The control: the same probe, plus one connection attempt, must report it."""
+    audio = SAMPLES / "calls" / "billing_dispute.wav"
+    probe = PROBE.format(model=str(trained_model_dir), audio=str(audio)).replace(
+        "from voxsight import config",
+        "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 9), timeout=1)\n"
+        "except OSError:\n    pass\nfrom voxsight import config")
+
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1])["attempts"] != []

@@ -67,7 +67,9 @@ class Engine:
         auto_model = _import_funasr()
         common = dict(disable_update=True, device=engine.device, ncpu=self.threads, disable_log=True)
         with contextlib.redirect_stdout(sys.stderr):  # funasr prints progress to stdout
-            self._vad = auto_model(model=str(vad_dir), **common)
+            # VAD options are read when the model is built, not per call.
+            self._vad = auto_model(model=str(vad_dir), max_single_segment_time=int(engine.max_segment_s * 1000),
+                                   max_end_silence_time=engine.vad_end_silence_ms, **common)
             self._asr = auto_model(model=str(sensevoice_dir), **common)
 
     def speech_segments(self, signal: np.ndarray) -> list[tuple[float, float]]:
@@ -82,8 +84,8 @@ class Engine:
                 data_in=[chunk], key=["signal"], cache=cache, frontend=self._vad.kwargs["frontend"],
                 device=self._vad.kwargs["device"], chunk_size=self.config.vad_chunk_s * 1000,
                 is_streaming_input=True, is_final=i == n_blocks - 1,
+                # Given explicitly, it turns off funasr's schedule that waits up to 2 s of silence.
                 max_end_silence_time=self.config.vad_end_silence_ms,
-                max_single_segment_time=int(self.config.max_segment_s * 1000),
             )
             # Streaming output: [start, end] for whole segments, [start, -1] / [-1, end] across blocks.
             for start_ms, end_ms in results[0]["value"]:
