@@ -35,7 +35,7 @@ def test_synthetic_directory_says_it_is_synthetic(tiny_dir):
 
 
 def test_full_synthetic_config_is_the_real_one(tmp_path):
-    real = yaml.safe_load((synthetic.resources.files("voxsight") / "assets/sensevoice-small/config.yaml").read_text())
+    real = yaml.safe_load((synthetic.resources.files("voxsight") / "assets/sensevoice_small/config.yaml").read_text())
     # Building the full model takes a minute; the architecture check needs only the meta device.
     with torch.device("meta"):
         module = models.build_architecture(real)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -24,6 +25,7 @@ LONG_RECORDING_S = 120.0
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _quiet_logging()
     try:
         config = config_module.load(args.config)
         return args.run(args, config)
@@ -169,6 +171,14 @@ def _db_upgrade(args: argparse.Namespace, config: config_module.Config) -> int:
         return 2
     print(f"database at revision {revision}")
     return 0
+
+
+def _quiet_logging() -> None:
+    """Warnings and errors only, and none of funasr's chatter (it logs on the root logger)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("voxsight: %(levelname)s: %(message)s"))
+    handler.addFilter(lambda record: record.levelno >= logging.ERROR or "/funasr/" not in record.pathname)
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
 
 
 def _human(result: AnalysisResult) -> str:

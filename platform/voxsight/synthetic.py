@@ -52,7 +52,7 @@ def build_model_dir(dest: str | Path, size: str = "full", seed: int = 0) -> Path
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".synth-", dir=dest.parent))
     try:
-        real = resources.files("voxsight") / "assets" / "sensevoice-small"
+        real = resources.files("voxsight") / "assets" / "sensevoice_small"
         for name in ("am.mvn", "configuration.json"):
             (work / name).write_bytes((real / name).read_bytes())
         config = yaml.safe_load((real / "config.yaml").read_text())
