@@ -30,13 +30,20 @@ def expected_raw(turn: dict) -> str:
     return f"<|en|><|{turn['emotion']}|><|Speech|><|withitn|>{turn['text']}"
 
 
-def build(dest: Path, steps: int = 300, seed: int = 0) -> Path:
+def build(dest: Path, steps: int = 400, seed: int = 0) -> Path:
     """Build and train the model in ``dest``; returns the directory."""
     synthetic.build_model_dir(dest, size="tiny", seed=seed)
     cfg = config.Config().with_overrides(models={"sensevoice_dir": str(dest)}, engine={"word_timestamps": False})
     engine = Engine(cfg.engine, cfg.models)
     examples = training_examples(engine)
     train(engine, examples, steps, seed)
+    # Train on until every segment comes out exactly, then a little more for a safety margin,
+    # so thread counts and batch padding cannot tip a borderline frame.
+    for extra in range(5):
+        if all(_decode(engine, e) == e.target for e in examples):
+            break
+        train(engine, examples, 100, seed + extra + 1)
+    train(engine, examples, 100, seed + 99)
     torch.save(engine._asr.model.state_dict(), dest / models.CHECKPOINT_FILE)
     models.write_manifest(dest, synthetic=True, size="tiny")
     return dest
@@ -79,6 +86,10 @@ def train(engine: Engine, examples: list[Example], steps: int, seed: int, batch_
         loss.backward()
         optimizer.step()
     model.eval()
+
+
+def _decode(engine: Engine, example: Example) -> str:
+    return next(engine.transcribe(example.signal, [(0.0, len(example.signal) / audio.SAMPLE_RATE)])).raw
 
 
 def _encode(tokenizer, raw: str) -> list[int]:
