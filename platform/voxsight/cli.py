@@ -26,10 +26,12 @@ LONG_RECORDING_S = 120.0
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _quiet_logging()
+    from voxsight.store import StoreError
+
     try:
         config = config_module.load(args.config)
         return args.run(args, config)
-    except (config_module.ConfigError, models.ModelError) as exc:
+    except (config_module.ConfigError, models.ModelError, StoreError) as exc:
         print(f"voxsight: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -83,7 +85,7 @@ def _analysis_options(parser: argparse.ArgumentParser, channels: str | None = No
 
 def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight.analysis import AnalysisError, Analyzer
-    from voxsight.store import Store, StoreError
+    from voxsight.store import Store
 
     config = config.with_overrides(
         audio={"channels": args.channels} if args.channels else {},
@@ -94,11 +96,7 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
     if not files:
         print("voxsight: no audio files found in " + " ".join(args.paths), file=sys.stderr)
         return 1
-    try:
-        analyzer = Analyzer(config, Store(config.store_url))
-    except StoreError as exc:
-        print(f"voxsight: {exc}", file=sys.stderr)
-        return 2
+    analyzer = Analyzer(config, Store(config.store_url))
 
     failures, synthetic = 0, False
     with _Progress(len(files)) as progress:
@@ -161,15 +159,9 @@ def _models_download(args: argparse.Namespace, config: config_module.Config) -> 
 
 
 def _db_upgrade(args: argparse.Namespace, config: config_module.Config) -> int:
-    from voxsight.store import StoreError, upgrade
+    from voxsight.store import upgrade
 
-    url = args.db or config.store_url
-    try:
-        revision = upgrade(url)
-    except StoreError as exc:
-        print(f"voxsight: {exc}", file=sys.stderr)
-        return 2
-    print(f"database at revision {revision}")
+    print(f"database at revision {upgrade(args.db or config.store_url)}")
     return 0
 
 
