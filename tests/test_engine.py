@@ -32,7 +32,7 @@ def test_vad_finds_each_turn_on_its_own_channel(engine, billing):
 def test_vad_reading_in_blocks_finds_the_same_segments(trained_model_dir, engine, billing):
     mixed = audio.channel_signals(billing[1], "mix")[0]
     cfg = config_module.Config().with_overrides(
-        models={"sensevoice_dir": str(trained_model_dir)}, engine={"vad_chunk_s": 2.5})
+        models={"sensevoice_dir": str(trained_model_dir)}, engine={"vad_chunk_s": 7.0})
 
     blocked = Engine(cfg.engine, cfg.models).speech_segments(mixed)
 

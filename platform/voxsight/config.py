@@ -41,7 +41,7 @@ class EngineConfig:
     use_itn: bool = True
     ban_emo_unk: bool = False
     word_timestamps: bool = True
-    vad_chunk_s: float = 300.0
+    vad_chunk_s: float = 120.0  # VAD memory grows with the block it reads
     vad_end_silence_ms: int = 800  # a pause this long ends a segment
 
     def resolved_threads(self) -> int:
