@@ -89,9 +89,8 @@ def main() -> None:
 
 def _baseline_model(cfg, model_dir: Path):
     from voxsight import models
-    from voxsight.engine import _import_funasr
 
-    auto_model = _import_funasr()
+    auto_model = models.import_funasr().AutoModel
     with contextlib.redirect_stdout(sys.stderr):
         return auto_model(model=str(model_dir), vad_model=str(models.packaged_vad_dir()),
                           vad_kwargs={"max_single_segment_time": 30000}, disable_update=True,

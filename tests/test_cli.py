@@ -42,7 +42,9 @@ def test_analyze_json_gives_one_document_per_recording(env, sample_calls):
     assert set(first["segments"][0]) >= {"start_s", "end_s", "channel", "role", "language", "emotion",
                                          "events", "text", "raw"}
     assert set(first["summary"]) >= {"speech_s_by_emotion", "speech_s_by_role", "event_counts", "dominant_emotion"}
-    assert "SYNTHETIC MODEL" in done.stderr
+    # Said before the first result and again after the last, where a user looks.
+    assert done.stderr.count("SYNTHETIC MODEL") == 2
+    assert done.stderr.rstrip().endswith("!" * 100)
 
 
 def test_analyze_prints_one_line_per_segment(env, sample_calls):

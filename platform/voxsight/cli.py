@@ -96,9 +96,12 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
     if not files:
         print("voxsight: no audio files found in " + " ".join(args.paths), file=sys.stderr)
         return 1
+    synthetic = models.check_directory(config.models.sensevoice_dir).synthetic
     analyzer = Analyzer(config, Store(config.store_url))
+    if synthetic:
+        print(_banner(), file=sys.stderr)
 
-    failures, synthetic = 0, False
+    failures = 0
     with _Progress(len(files)) as progress:
         for path in files:
             try:
@@ -107,9 +110,6 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
                 failures += 1
                 progress.write(f"voxsight: {exc}", sys.stderr)
             else:
-                if result.synthetic and not synthetic:
-                    synthetic = True
-                    progress.write(_banner(), sys.stderr)
                 progress.write(json.dumps(result.to_json(), ensure_ascii=False) if args.json else _human(result))
             progress.file_done()
     if synthetic:

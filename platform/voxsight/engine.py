@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +63,7 @@ class Engine:
         self.model = ModelInfo(manifest.model_id, manifest.synthetic)
 
         torch.set_num_threads(self.threads)
-        auto_model = _import_funasr()
+        auto_model = models.import_funasr().AutoModel
         common = dict(disable_update=True, device=engine.device, ncpu=self.threads, disable_log=True)
         with contextlib.redirect_stdout(sys.stderr):  # funasr prints progress to stdout
             # VAD options are read when the model is built, not per call.
@@ -160,14 +159,3 @@ def _batches(order: list[int], spans: Sequence[tuple[float, float]], batch_size_
     if batch:
         yield batch
 
-
-def _import_funasr():
-    # Hubs must never be asked anything: sites are air-gapped.
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["MODELSCOPE_OFFLINE"] = "1"
-    os.environ.setdefault("TQDM_DISABLE", "1")
-    with contextlib.redirect_stdout(sys.stderr):  # funasr prints a notice about ffmpeg on import
-        from funasr import AutoModel
-    for name in ("funasr", "modelscope", "root"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    return AutoModel

@@ -10,11 +10,15 @@ machine it fetches a bundle that an operator carries to the site.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
+import logging
+import os
 import shutil
 import socket
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,9 +59,24 @@ class Manifest:
     files: dict[str, dict]  # name -> {"bytes": int, "sha256": str}
 
 
+def import_funasr():
+    """Import funasr offline and quietly; every use of funasr goes through here."""
+    # Hubs must never be asked anything: sites are air-gapped.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["MODELSCOPE_OFFLINE"] = "1"
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    # funasr prints a notice about ffmpeg to stdout on import, which would corrupt --json output.
+    with contextlib.redirect_stdout(sys.stderr):
+        import funasr
+        import funasr.models.sense_voice.model  # noqa: F401  registers SenseVoiceSmall
+    for name in ("funasr", "modelscope", "root"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return funasr
+
+
 def build_architecture(config: dict):
     """The SenseVoiceSmall torch module that ``config.yaml`` describes, with random weights."""
-    from funasr.models.sense_voice.model import SenseVoiceSmall
+    SenseVoiceSmall = import_funasr().models.sense_voice.model.SenseVoiceSmall
 
     return SenseVoiceSmall(
         **{k: v for k, v in config.items() if k.endswith("_conf") and k != "model_conf"},
