@@ -1,8 +1,9 @@
 """Shared fixtures: real models, real audio, real databases.
 
 PostgreSQL: the server named by ``VOXSIGHT_TEST_PG`` (default: 127.0.0.1:5432, database ``test``,
-trust auth); if none answers, a throwaway server is started when the PostgreSQL binaries exist;
-otherwise the PostgreSQL tests skip and say what to install.
+trust auth); Redis: ``VOXSIGHT_TEST_REDIS`` (default: 127.0.0.1:6379, database 15). If one does not
+answer, a throwaway server is started when its binaries exist; otherwise its tests skip and say
+what to install (they fail instead under ``VOXSIGHT_TEST_REQUIRE_SERVICES=1``, as in CI).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -30,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SHARED_AUDIO = ROOT.parent / "shared" / "data" / "audio"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture(scope="session")
@@ -82,10 +85,7 @@ def postgres_server(tmp_path_factory) -> str:
         return
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or [shutil.which("initdb")]
     if not binaries or not binaries[-1]:
-        reason = "no PostgreSQL at 127.0.0.1:5432 and no initdb to start one: apt-get install postgresql"
-        if os.environ.get("VOXSIGHT_TEST_REQUIRE_SERVICES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        _missing("no PostgreSQL at 127.0.0.1:5432 and no initdb to start one: apt-get install postgresql")
     bin_dir = Path(binaries[-1]).parent
     data = tmp_path_factory.mktemp("pg")
     port = _free_port()
@@ -114,6 +114,56 @@ def pg_url(postgres_server) -> str:
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> str:
+    import redis
+
+    url = os.environ.get("VOXSIGHT_TEST_REDIS", DEFAULT_REDIS)
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+        yield url
+        return
+    except redis.RedisError:
+        pass
+    binary = shutil.which("redis-server")
+    if not binary:
+        _missing("no Redis at 127.0.0.1:6379 and no redis-server to start one: apt-get install redis-server")
+    port = _free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--dir", str(tmp_path_factory.mktemp("redis"))], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/15"
+    client = redis.Redis.from_url(url)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """A Redis database emptied for one test (tests use database 15 of the server, not 0)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    client.flushdb()
+    yield redis_server
+    client.flushdb()
+    client.close()
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("VOXSIGHT_TEST_REQUIRE_SERVICES"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def assert_covers(start_s: float, end_s: float, turn: dict) -> None:

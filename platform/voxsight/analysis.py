@@ -1,8 +1,8 @@
-"""Analyze a recording end to end: hash, decode, VAD, SenseVoice, tags, store.
+"""Analyze recordings end to end: hash, decode, VAD, SenseVoice, tags, store.
 
 The same bytes analyzed with the same model and parameters are not analyzed twice: the stored
 result is returned before the audio is even decoded, and the models are loaded only when a
-recording actually needs them.
+recording actually needs them. Several recordings analyzed together share SenseVoice batches.
 """
 
 from __future__ import annotations
@@ -10,22 +10,43 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from voxsight import audio, models, tags
 from voxsight.config import Config
-from voxsight.engine import Engine
+from voxsight.engine import Engine, Span
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.store import Store
 
-# Called with (seconds of audio analyzed so far, seconds in the recording).
-ProgressCallback = Callable[[float, float], None]
+# Called with (segments decoded so far, segments in the recording).
+ProgressCallback = Callable[[int, int], None]
 
 
 class AnalysisError(RuntimeError):
     """Analyzing a recording failed after it was decoded; the failure is stored with its reason."""
+
+
+@dataclass
+class Request:
+    path: Path
+    call_metadata: dict | None = None
+    progress: ProgressCallback | None = None
+
+
+@dataclass
+class _Work:
+    """A decoded recording on its way through the models."""
+
+    request: Request
+    result: AnalysisResult  # recording and model filled in; segments come last
+    size_bytes: int
+    decoded: audio.Audio
+    timings: dict[str, float]
+    spans: list[Span] = field(default_factory=list)
+    span_channels: list[int] = field(default_factory=list)
+    utterances: dict[int, Any] = field(default_factory=dict)
 
 
 class Analyzer:
@@ -50,6 +71,9 @@ class Analyzer:
             "vad_end_silence_ms": e.vad_end_silence_ms,
         }
 
+    def parameters_key(self) -> str:
+        return hashlib.sha256(json.dumps(self.parameters(), sort_keys=True).encode()).hexdigest()
+
     def analyze_file(self, path: str | Path, call_metadata: dict | None = None,
                      progress: ProgressCallback | None = None) -> AnalysisResult:
         """Analyze one file, or return its stored analysis.
@@ -58,64 +82,121 @@ class Analyzer:
             audio.AudioError: the file is not usable audio (nothing is stored).
             AnalysisError: the models failed on it (the failure is stored).
         """
-        path = Path(path)
+        [outcome] = self.analyze_many([Request(Path(path), call_metadata, progress)])
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def analyze_many(self, requests: Sequence[Request]) -> list[AnalysisResult | Exception]:
+        """Analyze several recordings together, their segments packed into shared batches.
+
+        Returns one outcome per request: its result, or the ``audio.AudioError`` /
+        ``AnalysisError`` that stopped it. One recording's failure does not affect the others.
+        """
+        outcomes: list[AnalysisResult | Exception | None] = [None] * len(requests)
+        work: list[tuple[int, _Work]] = []
+        for i, request in enumerate(requests):
+            try:
+                prepared = self._prepare(request)
+            except (audio.AudioError, AnalysisError) as exc:
+                outcomes[i] = exc
+                continue
+            if isinstance(prepared, AnalysisResult):
+                outcomes[i] = prepared
+            else:
+                work.append((i, prepared))
+
+        failed = self._transcribe([w for _, w in work])
+        for i, w in work:
+            outcomes[i] = failed.get(id(w)) or self._finish(w)
+        return outcomes
+
+    def _prepare(self, request: Request) -> AnalysisResult | _Work:
+        """The stored result, or the recording decoded and cut into speech spans."""
         started = time.perf_counter()
-        sha256, size_bytes = _hash_file(path)
-        parameters = self.parameters()
-        parameters_key = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode()).hexdigest()
+        sha256, size_bytes = _hash_file(request.path)
+        parameters_key = self.parameters_key()
         manifest = self._engine.model if self._engine else models.check_directory(self.config.models.sensevoice_dir)
         if self.store and (stored := self.store.find(sha256, manifest.model_id, parameters_key)):
             return stored
 
-        decoded = audio.decode(path, self.config.audio.max_bytes, self.config.audio.max_duration_s)
-        timings = {"decode_s": time.perf_counter() - started, "vad_s": 0.0, "asr_s": 0.0}
-        result = AnalysisResult(
-            recording=RecordingInfo(sha256=sha256, filename=path.name, format=decoded.format,
-                                    duration_s=round(decoded.duration_s, 3),
-                                    sample_rate=decoded.source_sample_rate, channels=decoded.channels),
-            model_id=manifest.model_id, synthetic=manifest.synthetic, parameters=parameters, segments=(),
+        decoded = audio.decode(request.path, self.config.audio.max_bytes, self.config.audio.max_duration_s)
+        w = _Work(
+            request=request, size_bytes=size_bytes, decoded=decoded,
+            timings={"decode_s": time.perf_counter() - started, "vad_s": 0.0, "asr_s": 0.0},
+            result=AnalysisResult(
+                recording=RecordingInfo(sha256=sha256, filename=request.path.name, format=decoded.format,
+                                        duration_s=round(decoded.duration_s, 3),
+                                        sample_rate=decoded.source_sample_rate, channels=decoded.channels),
+                model_id=manifest.model_id, synthetic=manifest.synthetic, parameters=self.parameters(),
+                segments=(),
+            ),
         )
         try:
-            segments = self._segments(decoded, timings, progress)
+            engine = self.engine  # loaded on first need, not timed as VAD
+            before = time.perf_counter()
+            for channel, signal in enumerate(audio.channel_signals(decoded, self.config.audio.channels)):
+                for start_s, end_s in engine.speech_segments(signal):
+                    w.spans.append(Span(signal, start_s, end_s))
+                    w.span_channels.append(channel)
+            w.timings["vad_s"] = time.perf_counter() - before
         except Exception as exc:
-            if self.store:
-                self.store.save_failure(result, parameters_key, size_bytes, f"{type(exc).__name__}: {exc}")
-            raise AnalysisError(f"{path.name}: analysis failed: {exc}") from exc
+            raise self._failed(w, exc) from exc
+        return w
 
-        result = replace(result, segments=tuple(segments), timings_s=_rounded(timings))
+    def _transcribe(self, work: list[_Work]) -> dict[int, AnalysisError]:
+        """Decode every span of every recording in shared batches; returns failures by id(work)."""
+        owners = [(w, j) for w in work for j in range(len(w.spans))]
+        batches = self.engine.transcribe_batches([w.spans[j] for w, j in owners])
+        try:
+            while True:
+                before = time.perf_counter()
+                batch = next(batches, None)
+                elapsed = time.perf_counter() - before
+                if batch is None:
+                    return {}
+                speech_s = {}  # per recording in this batch: its share of the batch's wall time
+                for k, utterance in batch:
+                    w, j = owners[k]
+                    w.utterances[j] = utterance
+                    speech_s[id(w)] = speech_s.get(id(w), 0.0) + utterance.end_s - utterance.start_s
+                for w in work:
+                    if id(w) in speech_s:
+                        w.timings["asr_s"] += elapsed * speech_s[id(w)] / (sum(speech_s.values()) or 1)
+                        if w.request.progress:
+                            w.request.progress(len(w.utterances), len(w.spans))
+        except Exception as exc:
+            return {id(w): self._failed(w, exc) for w in work}
+
+    def _finish(self, w: _Work) -> AnalysisResult:
+        mode, roles = self.config.audio.channels, self.config.audio.roles
+        split = mode == "split" and w.decoded.channels > 1
+        segments = []
+        for j, utterance in sorted(w.utterances.items()):
+            channel = w.span_channels[j]
+            parsed = tags.parse(utterance.raw)
+            segments.append(Segment(
+                start_s=round(utterance.start_s, 3), end_s=round(utterance.end_s, 3),
+                channel=channel if split else None,
+                role=(roles[channel] if channel < len(roles) else f"channel{channel}") if split else None,
+                language=parsed.language, emotion=parsed.emotion, events=parsed.events,
+                text=parsed.text, raw=parsed.raw, words=utterance.words,
+            ))
+        segments.sort(key=lambda s: (s.start_s, s.channel or 0))
+        result = replace(w.result, segments=tuple(segments), timings_s=_rounded(w.timings))
         if self.store:
             before = time.perf_counter()
-            result = self.store.save(result, parameters_key, size_bytes, call_metadata)
-            timings["store_s"] = time.perf_counter() - before
-            result = replace(result, timings_s=_rounded(timings))
+            result = self.store.save(result, self.parameters_key(), w.size_bytes, w.request.call_metadata)
+            w.timings["store_s"] = time.perf_counter() - before
+            result = replace(result, timings_s=_rounded(w.timings))
         return result
 
-    def _segments(self, decoded: audio.Audio, timings: dict[str, float],
-                  progress: ProgressCallback | None) -> list[Segment]:
-        mode, roles = self.config.audio.channels, self.config.audio.roles
-        signals = audio.channel_signals(decoded, mode)
-        split = len(signals) > 1
-        total_s = decoded.duration_s * len(signals)
-        segments: list[Segment] = []
-        for channel, signal in enumerate(signals):
-            before = time.perf_counter()
-            spans = self.engine.speech_segments(signal)
-            timings["vad_s"] += time.perf_counter() - before
-            before = time.perf_counter()
-            for utterance in self.engine.transcribe(signal, spans):
-                parsed = tags.parse(utterance.raw)
-                segments.append(Segment(
-                    start_s=round(utterance.start_s, 3), end_s=round(utterance.end_s, 3),
-                    channel=channel if split else None,
-                    role=(roles[channel] if channel < len(roles) else f"channel{channel}") if split else None,
-                    language=parsed.language, emotion=parsed.emotion, events=parsed.events,
-                    text=parsed.text, raw=parsed.raw, words=utterance.words,
-                ))
-                if progress:
-                    progress(channel * decoded.duration_s + utterance.end_s, total_s)
-            timings["asr_s"] += time.perf_counter() - before
-        segments.sort(key=lambda s: (s.start_s, s.channel or 0))
-        return segments
+    def _failed(self, w: _Work, exc: Exception) -> AnalysisError:
+        if self.store:
+            self.store.save_failure(w.result, self.parameters_key(), w.size_bytes, f"{type(exc).__name__}: {exc}")
+        error = AnalysisError(f"{w.request.path.name}: analysis failed: {exc}")
+        error.__cause__ = exc
+        return error
 
 
 def _hash_file(path: Path) -> tuple[str, int]:

@@ -4,6 +4,9 @@
     voxsight demo [PATH...]
     voxsight models import SRC | verify | synth DIR --size tiny|full | download DIR
     voxsight db upgrade
+    voxsight submit PATH... [--meta KEY=VALUE ...] [--priority high|normal] [--json]
+    voxsight jobs [--status S] [--json] | job ID [--json] | workers [--json]
+    voxsight worker [--device cuda:0|cpu] [--concurrency N]
 """
 
 from __future__ import annotations
@@ -19,19 +22,20 @@ from voxsight.results import SYNTHETIC_WARNING, AnalysisResult, Segment
 from voxsight.tags import EMOTION_EMOJI, EVENT_EMOJI
 
 DEMO_SAMPLES = Path("samples/calls")
-# A single recording longer than this gets a progress bar of its own.
-LONG_RECORDING_S = 120.0
+# A single recording with this many speech segments (a few minutes) gets a progress bar of its own.
+LONG_RECORDING_SEGMENTS = 40
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _quiet_logging()
+    from voxsight.queue import QueueError
     from voxsight.store import StoreError
 
     try:
         config = config_module.load(args.config)
         return args.run(args, config)
-    except (config_module.ConfigError, models.ModelError, StoreError) as exc:
+    except (config_module.ConfigError, models.ModelError, StoreError, QueueError) as exc:
         print(f"voxsight: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -66,6 +70,34 @@ def _parser() -> argparse.ArgumentParser:
     download = model_sub.add_parser("download", help="fetch the real models into a bundle (needs internet)")
     download.add_argument("directory")
     download.set_defaults(run=_models_download)
+
+    sub = commands.add_parser("submit", help="store recordings and queue them for the workers")
+    sub.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders (searched recursively)")
+    sub.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",
+                     help="call metadata (agent, customer, queue, call time...); repeatable")
+    sub.add_argument("--priority", choices=("high", "normal"), default="normal")
+    sub.add_argument("--json", action="store_true", help="a JSON list of the jobs")
+    sub.set_defaults(run=_submit)
+
+    jobs = commands.add_parser("jobs", help="list jobs, newest first")
+    jobs.add_argument("--status", choices=("queued", "running", "done", "failed", "dead"))
+    jobs.add_argument("--limit", type=int, default=50)
+    jobs.add_argument("--json", action="store_true")
+    jobs.set_defaults(run=_jobs)
+
+    job = commands.add_parser("job", help="one job's state")
+    job.add_argument("id", type=int)
+    job.add_argument("--json", action="store_true")
+    job.set_defaults(run=_job)
+
+    workers = commands.add_parser("workers", help="live workers and the queue's depth")
+    workers.add_argument("--json", action="store_true")
+    workers.set_defaults(run=_workers)
+
+    worker = commands.add_parser("worker", help="load the models once and run jobs until stopped")
+    worker.add_argument("--device", help="cuda:0, cpu... (default: engine.device)")
+    worker.add_argument("--concurrency", type=int, help="jobs taken at once (default: queue.concurrency)")
+    worker.set_defaults(run=_worker)
 
     db = commands.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
@@ -105,7 +137,7 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
     with _Progress(len(files)) as progress:
         for path in files:
             try:
-                result = analyzer.analyze_file(path, progress=progress.seconds)
+                result = analyzer.analyze_file(path, progress=progress.segments)
             except (audio.AudioError, AnalysisError) as exc:
                 failures += 1
                 progress.write(f"voxsight: {exc}", sys.stderr)
@@ -165,6 +197,125 @@ def _db_upgrade(args: argparse.Namespace, config: config_module.Config) -> int:
     return 0
 
 
+def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight import jobs
+    from voxsight.store import Store
+
+    metadata = {}
+    for item in args.meta:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            print(f"voxsight: --meta wants KEY=VALUE, not {item!r}", file=sys.stderr)
+            return 2
+        metadata[key] = value
+    files = audio.find_audio_files(args.paths)
+    if not files:
+        print("voxsight: no audio files found in " + " ".join(args.paths), file=sys.stderr)
+        return 1
+    store, queue = Store(config.store_url), jobs.open_queue(config)
+    if queue is not None:
+        queue.ping()
+    submitted, failures = [], 0
+    for path in files:
+        try:
+            submitted.append(jobs.submit(config, store, queue, path, metadata, args.priority))
+        except audio.AudioError as exc:
+            failures += 1
+            print(f"voxsight: {exc}", file=sys.stderr)
+    if queue is None and submitted:
+        # Embedded: no Redis, so this process is the worker, on the same job path.
+        from voxsight.workers.worker import Worker
+
+        print(f"voxsight: no queue.redis_url configured: running {len(submitted)} job(s) here", file=sys.stderr)
+        Worker(config, store, None).drain()
+        submitted = [store.jobs.get(j.id) for j in submitted]
+    if args.json:
+        print(json.dumps([j.to_json() for j in submitted], ensure_ascii=False))
+    else:
+        for j in submitted:
+            print(j.id)
+    return 1 if failures else 0
+
+
+def _jobs(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.store import Store
+
+    listed = Store(config.store_url).jobs.list(args.status, args.limit)
+    if args.json:
+        print(json.dumps([j.to_json() for j in listed], ensure_ascii=False))
+        return 0
+    for j in listed:
+        print(_job_line(j))
+    return 0
+
+
+def _job(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.store import Store
+
+    j = Store(config.store_url).jobs.get(args.id)
+    if j is None:
+        print(f"voxsight: no job {args.id}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(j.to_json(), ensure_ascii=False))
+        return 0
+    print(_job_line(j))
+    for key in ("created_at", "started_at", "finished_at"):
+        print(f"  {key.replace('_', ' ')}: {j.to_json()[key] or '-'}")
+    if j.timings:
+        print("  timings: " + ", ".join(f"{k} {v}" for k, v in j.timings.items()))
+    if j.error:
+        print(f"  error: {j.error}")
+    return 0
+
+
+def _job_line(j) -> str:
+    progress = f"{j.progress_done}/{j.progress_total} segments" if j.progress_total else ""
+    outcome = f"analysis {j.analysis_id}" if j.analysis_id else (j.error or "")
+    return (f"{j.id:>6}  {j.status:<8} {j.priority:<6} attempts {j.attempts}  {j.filename}  {progress}  "
+            f"{outcome}").rstrip()
+
+
+def _workers(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight import jobs
+
+    queue = jobs.open_queue(config)
+    if queue is None:
+        print("voxsight: no queue.redis_url configured: jobs run in the process that submits them",
+              file=sys.stderr)
+        return 1
+    queue.ping()
+    live, depth = queue.workers(), queue.depth()
+    if args.json:
+        print(json.dumps({"workers": live, "queue": depth}))
+        return 0
+    for w in live:
+        print(f"{w['id']}  {w['device']}  {w['model_id']}  jobs in hand {len(w['jobs_in_hand'])}  "
+              f"processed {w['processed']}  since {w['started_at']}")
+    print(f"{len(live)} live worker(s); queue: " + ", ".join(
+        f"{p} {d['waiting']} waiting, {d['in_hand']} in hand" for p, d in depth.items()))
+    return 0
+
+
+def _worker(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight import jobs
+    from voxsight.store import Store
+    from voxsight.workers.worker import Worker
+
+    config = config.with_overrides(
+        engine={"device": args.device} if args.device else {},
+        queue={"concurrency": args.concurrency} if args.concurrency else {},
+    )
+    queue = jobs.open_queue(config)
+    if queue is not None:
+        queue.ping()
+    worker = Worker(config, Store(config.store_url), queue)
+    print(f"voxsight: worker {worker.id} loading models", file=sys.stderr)
+    worker.serve()
+    print(f"voxsight: worker {worker.id} stopped after {worker.processed} job(s)", file=sys.stderr)
+    return 0
+
+
 def _quiet_logging() -> None:
     """Warnings and errors only, and none of funasr's chatter (it logs on the root logger)."""
     handler = logging.StreamHandler(sys.stderr)
@@ -213,26 +364,26 @@ class _Progress:
 
         self._tqdm = tqdm
         self._files = tqdm(total=files, unit="file", file=sys.stderr, disable=files < 2, leave=False)
-        self._seconds = None
+        self._segments = None
 
     def __enter__(self) -> "_Progress":
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._seconds is not None:
-            self._seconds.close()
+        if self._segments is not None:
+            self._segments.close()
         self._files.close()
 
-    def seconds(self, done_s: float, total_s: float) -> None:
-        if self._seconds is None and total_s >= LONG_RECORDING_S:
-            self._seconds = self._tqdm(total=round(total_s), unit="s", file=sys.stderr, leave=False)
-        if self._seconds is not None:
-            self._seconds.update(round(done_s) - self._seconds.n)
+    def segments(self, done: int, total: int) -> None:
+        if self._segments is None and total >= LONG_RECORDING_SEGMENTS:
+            self._segments = self._tqdm(total=total, unit="segment", file=sys.stderr, leave=False)
+        if self._segments is not None:
+            self._segments.update(done - self._segments.n)
 
     def file_done(self) -> None:
-        if self._seconds is not None:
-            self._seconds.close()
-            self._seconds = None
+        if self._segments is not None:
+            self._segments.close()
+            self._segments = None
         self._files.update(1)
 
     def write(self, text: str, file=None) -> None:

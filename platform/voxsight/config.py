@@ -62,18 +62,36 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
+class QueueConfig:
+    redis_url: str = ""  # empty: embedded, jobs run in-process straight from SQL
+    prefix: str = "voxsight"  # Redis key prefix: several sites or tests can share one Redis
+    storage_dir: str = ""  # submitted audio, shared by all workers; empty: <data_dir>/audio
+    concurrency: int = 4  # jobs a worker takes at once; their segments share batches
+    visibility_timeout_s: float = 60.0  # a job untouched this long is taken over by another worker
+    max_attempts: int = 3  # transient failures are retried up to this many attempts in all
+    retry_backoff_s: float = 10.0  # doubled after every failed attempt
+    reconcile_interval_s: float = 30.0  # how often a worker re-enqueues what Redis lost
+    poll_s: float = 1.0  # how long an idle worker waits for work before looking again
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: str = "data"
     models: ModelsConfig = field(default_factory=ModelsConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    queue: QueueConfig = field(default_factory=QueueConfig)
 
     @property
     def store_url(self) -> str:
         if self.store.url:
             return self.store.url
         return f"sqlite:///{Path(self.data_dir).resolve() / 'voxsight.db'}"
+
+    @property
+    def storage_dir(self) -> Path:
+        return Path(self.queue.storage_dir or Path(self.data_dir) / "audio").resolve()
 
     def with_overrides(self, **sections: Mapping[str, Any]) -> "Config":
         """A copy with some keys replaced, e.g. ``with_overrides(engine={"language": "en"})``."""
@@ -159,6 +177,11 @@ def _coerce(value: Any, default: Any, where: str) -> Any:
 def _validate(config: Any) -> None:
     if isinstance(config, AudioConfig) and config.channels not in ("mix", "split"):
         raise ConfigError(f"audio.channels must be mix or split, not {config.channels!r}")
+    if isinstance(config, QueueConfig):
+        if config.concurrency < 1 or config.max_attempts < 1:
+            raise ConfigError("queue.concurrency and queue.max_attempts must be at least 1")
+        if config.visibility_timeout_s <= 0:
+            raise ConfigError("queue.visibility_timeout_s must be positive")
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

@@ -42,6 +42,15 @@ class Utterance:
     words: tuple[Word, ...] = ()
 
 
+@dataclass(frozen=True, eq=False)
+class Span:
+    """A stretch of a 16 kHz mono signal to decode on its own."""
+
+    signal: np.ndarray
+    start_s: float
+    end_s: float
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     model_id: str
@@ -105,20 +114,29 @@ class Engine:
         return [(a / 1000, b / 1000) for a, b in results[0]["value"]]
 
     def transcribe(self, signal: np.ndarray, spans: Sequence[tuple[float, float]]) -> Iterator[Utterance]:
-        """Decode each span of ``signal`` on its own, batched by total seconds; yields in span order."""
-        order = sorted(range(len(spans)), key=lambda i: spans[i][1] - spans[i][0])  # less padding
+        """Decode each span of one signal on its own; yields in span order."""
         decoded: dict[int, Utterance] = {}
         next_to_yield = 0
-        for batch in _batches(order, spans, self.config.batch_size_s):
-            for i, utterance in zip(batch, self._decode([spans[i] for i in batch], signal)):
-                decoded[i] = utterance
+        for batch in self.transcribe_batches([Span(signal, start, end) for start, end in spans]):
+            decoded.update(batch)
             while next_to_yield in decoded:
                 yield decoded.pop(next_to_yield)
                 next_to_yield += 1
 
-    def _decode(self, spans: list[tuple[float, float]], signal: np.ndarray) -> list[Utterance]:
-        pieces = [torch.from_numpy(np.ascontiguousarray(signal[int(s * SAMPLE_RATE):int(e * SAMPLE_RATE)]))
-                  for s, e in spans]
+    def transcribe_batches(self, spans: Sequence[Span]) -> Iterator[list[tuple[int, Utterance]]]:
+        """Decode every span on its own, whatever signal it comes from, packed into batches of
+        about ``batch_size_s`` padded seconds; yields each batch as ``(index in spans, utterance)``.
+
+        Spans of many recordings share batches: a call centre's short calls alone would leave a
+        GPU mostly idle.
+        """
+        order = sorted(range(len(spans)), key=lambda i: spans[i].end_s - spans[i].start_s)  # less padding
+        for batch in _batches(order, spans, self.config.batch_size_s):
+            yield list(zip(batch, self._decode([spans[i] for i in batch])))
+
+    def _decode(self, spans: list[Span]) -> list[Utterance]:
+        pieces = [torch.from_numpy(np.ascontiguousarray(
+            s.signal[int(s.start_s * SAMPLE_RATE):int(s.end_s * SAMPLE_RATE)])) for s in spans]
         try:
             results = self._infer(pieces, self.config.word_timestamps)
         except IndexError:
@@ -127,12 +145,12 @@ class Engine:
             log.warning("word timestamps failed for a batch; keeping its segments without them")
             results = self._infer(pieces, False)
         utterances = []
-        for (start, end), result in zip(spans, results):
+        for span, result in zip(spans, results):
             words = tuple(
-                Word(w, round(start + a / 1000, 3), round(start + b / 1000, 3))
+                Word(w, round(span.start_s + a / 1000, 3), round(span.start_s + b / 1000, 3))
                 for w, (a, b) in zip(result.get("words", ()), result.get("timestamp", ()))
             )
-            utterances.append(Utterance(start, end, result["text"], words))
+            utterances.append(Utterance(span.start_s, span.end_s, result["text"], words))
         return utterances
 
     def _infer(self, pieces: list[torch.Tensor], word_timestamps: bool) -> list[dict]:
@@ -147,10 +165,10 @@ class Engine:
         return results
 
 
-def _batches(order: list[int], spans: Sequence[tuple[float, float]], batch_size_s: float) -> Iterator[list[int]]:
+def _batches(order: list[int], spans: Sequence[Span], batch_size_s: float) -> Iterator[list[int]]:
     batch: list[int] = []
     for i in order:
-        duration = spans[i][1] - spans[i][0]
+        duration = spans[i].end_s - spans[i].start_s
         # Padded cost: every item in a batch is as long as the longest (the last, as order is sorted).
         if batch and (len(batch) + 1) * duration > batch_size_s:
             yield batch

@@ -13,11 +13,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from voxsight.results import AnalysisResult, RecordingInfo, Segment, Word
 from voxsight.store import schema
+from voxsight.store.jobs import JobStore
 
 
 class StoreError(RuntimeError):
@@ -46,6 +47,7 @@ class Store:
         self.url = url
         self.engine = _create_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.jobs = JobStore(self._sessions)
         if auto_upgrade is None:
             auto_upgrade = self.engine.dialect.name == "sqlite"
         current = self.revision()
@@ -79,21 +81,36 @@ class Store:
 
     def save(self, result: AnalysisResult, parameters_key: str, size_bytes: int,
              call_metadata: dict | None = None) -> AnalysisResult:
-        """Store a finished analysis (replacing a failed attempt with the same key)."""
-        with self._sessions.begin() as session:
-            analysis = self._fresh_analysis(session, result, parameters_key, size_bytes, call_metadata)
-            analysis.status = schema.AnalysisStatus.DONE.value
-            analysis.timings = result.timings_s
-            analysis.finished_at = datetime.now(timezone.utc)
-            analysis.segments = [_to_row(s) for s in result.segments]
-            session.flush()
-            recording_id, analysis_id = analysis.recording_id, analysis.id
+        """Store a finished analysis (replacing a failed attempt with the same key).
+
+        Idempotent: when the same analysis is stored already (a job delivered twice, two workers
+        racing), that one is returned and nothing is written.
+        """
+        try:
+            with self._sessions.begin() as session:
+                analysis = self._fresh_analysis(session, result, parameters_key, size_bytes, call_metadata)
+                if analysis.status == schema.AnalysisStatus.DONE.value:
+                    return _to_result(analysis, reused=True)
+                analysis.status = schema.AnalysisStatus.DONE.value
+                analysis.timings = result.timings_s
+                analysis.finished_at = datetime.now(timezone.utc)
+                analysis.segments = [_to_row(s) for s in result.segments]
+                session.flush()
+                recording_id, analysis_id = analysis.recording_id, analysis.id
+        except IntegrityError:
+            # Another worker inserted the same recording or analysis between our read and write.
+            stored = self.find(result.recording.sha256, result.model_id, parameters_key)
+            if stored is None:
+                raise
+            return stored
         return _replace_ids(result, recording_id, analysis_id)
 
     def save_failure(self, result: AnalysisResult, parameters_key: str, size_bytes: int, error: str) -> int:
         """Record that analyzing a decodable recording failed, and why. Returns the analysis id."""
         with self._sessions.begin() as session:
             analysis = self._fresh_analysis(session, result, parameters_key, size_bytes, None)
+            if analysis.status == schema.AnalysisStatus.DONE.value:
+                return analysis.id  # another attempt succeeded meanwhile: keep its result
             analysis.status = schema.AnalysisStatus.FAILED.value
             analysis.error = error
             analysis.finished_at = datetime.now(timezone.utc)
@@ -111,15 +128,21 @@ class Store:
                 call_metadata=call_metadata or {},
             )
             session.add(recording)
-        elif call_metadata:
-            recording.call_metadata = {**recording.call_metadata, **call_metadata}
+        else:
+            if call_metadata:
+                recording.call_metadata = {**recording.call_metadata, **call_metadata}
+            if recording.format is None:  # submitted before it was decoded
+                recording.format, recording.duration_s = info.format, info.duration_s
+                recording.sample_rate, recording.channels = info.sample_rate, info.channels
         session.flush()
-        previous = session.scalar(select(schema.Analysis).where(
-            schema.Analysis.recording_id == recording.id, schema.Analysis.model_id == result.model_id,
-            schema.Analysis.parameters_key == parameters_key))
+        previous = session.scalar(
+            select(schema.Analysis).where(
+                schema.Analysis.recording_id == recording.id, schema.Analysis.model_id == result.model_id,
+                schema.Analysis.parameters_key == parameters_key)
+            .options(selectinload(schema.Analysis.segments), selectinload(schema.Analysis.recording)))
         if previous is not None:
             if previous.status == schema.AnalysisStatus.DONE.value:
-                raise StoreError(f"analysis {previous.id} of this recording with this model and parameters exists")
+                return previous
             session.delete(previous)
             session.flush()
         analysis = schema.Analysis(recording=recording, model_id=result.model_id, synthetic=result.synthetic,

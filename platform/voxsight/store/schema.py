@@ -38,11 +38,12 @@ class Recording(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     filename: Mapped[str] = mapped_column(Text)
-    format: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
-    duration_s: Mapped[float]
-    sample_rate: Mapped[int]
-    channels: Mapped[int]
+    # Known once a worker has decoded it (a submitted recording is stored before that).
+    format: Mapped[str | None] = mapped_column(String(64))
+    duration_s: Mapped[float | None]
+    sample_rate: Mapped[int | None]
+    channels: Mapped[int | None]
     # Free-form call metadata: agent, customer, call time, queue...
     call_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -94,3 +95,39 @@ class Segment(Base):
     words: Mapped[list[Any]] = mapped_column(default=list)
 
     analysis: Mapped[Analysis] = relationship(back_populates="segments")
+
+
+class JobStatus(str, enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"  # permanently: the input cannot be analyzed
+    DEAD = "dead"  # transient failures outlasted the retries
+
+
+class Job(Base):
+    """A request to analyze one stored recording. The queue only carries job ids: this row is
+    the job's state, and what a reconciler rebuilds the queue from."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
+    audio_path: Mapped[str] = mapped_column(Text)  # in the shared storage directory
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    analysis_id: Mapped[int | None] = mapped_column(ForeignKey("analyses.id", ondelete="SET NULL"))
+    worker_id: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    progress_done: Mapped[int] = mapped_column(default=0)
+    progress_total: Mapped[int] = mapped_column(default=0)
+    timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    recording: Mapped[Recording] = relationship()

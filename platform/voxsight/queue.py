@@ -1,0 +1,162 @@
+"""The job queue on Redis Streams: one stream per priority, one consumer group of workers.
+
+A message carries a job id and nothing else; SQL holds the job. Redis gives at-least-once
+delivery: a message stays in the group's pending-entries list until its worker acknowledges it,
+and a message whose worker stopped touching it for ``visibility_timeout_s`` is taken over by
+another worker with XAUTOCLAIM. A set of enqueued job ids makes enqueueing idempotent, and lets
+the reconciler see which jobs Redis has lost.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import redis
+
+from voxsight.store.jobs import PRIORITIES
+
+GROUP = "workers"
+
+# Add the job to its stream unless it is already enqueued (atomic, so racing reconcilers and
+# submitters put one message per job).
+_ENQUEUE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('XADD', KEYS[2], '*', 'job', ARGV[1])
+  return 1
+end
+return 0
+"""
+
+
+class QueueError(RuntimeError):
+    """Redis cannot be reached or refused a command."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message handed to one worker; acknowledged when the job's outcome is in SQL."""
+
+    stream: str
+    message_id: str
+    job_id: int
+
+
+class RedisQueue:
+    def __init__(self, url: str, prefix: str = "voxsight", visibility_timeout_s: float = 60.0):
+        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=30,
+                                          socket_connect_timeout=5, health_check_interval=30)
+        self.prefix = prefix
+        self.visibility_timeout_ms = int(visibility_timeout_s * 1000)
+        self.streams = {p: f"{prefix}:jobs:{p}" for p in PRIORITIES}  # in the order they are served
+        self.enqueued_ids = f"{prefix}:jobs:enqueued"
+        self._enqueue = self.redis.register_script(_ENQUEUE)
+        self._groups_ready = False
+
+    def ping(self) -> None:
+        try:
+            self.redis.ping()
+        except redis.RedisError as exc:
+            raise QueueError(f"cannot reach Redis at {self._where()}: {exc}") from exc
+
+    def enqueue(self, job_id: int, priority: str) -> bool:
+        """Put a job on its stream; False if it is enqueued already."""
+        return bool(self._enqueue(keys=[self.enqueued_ids, self.streams[priority]], args=[job_id]))
+
+    def enqueued(self, job_ids: list[int]) -> set[int]:
+        """Which of these jobs Redis holds (waiting or pending)."""
+        if not job_ids:
+            return set()
+        flags = self.redis.smismember(self.enqueued_ids, job_ids)
+        return {job_id for job_id, flag in zip(job_ids, flags) if flag}
+
+    def take(self, consumer: str, count: int, block_ms: int = 1000) -> list[Delivery]:
+        """Up to ``count`` messages for this consumer: first those abandoned by dead workers,
+        then new ones, high priority before normal. Blocks up to ``block_ms`` when there are none."""
+        self._ensure_groups()
+        try:
+            taken = self._reclaim(consumer, count)
+            for stream in self.streams.values():  # high first, without waiting
+                if len(taken) < count:
+                    taken += self._read(consumer, {stream: ">"}, count - len(taken), None)
+            if not taken:
+                taken = self._read(consumer, {s: ">" for s in self.streams.values()}, count, block_ms)
+            return taken
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            self._groups_ready = False  # Redis lost its data: recreate the groups next time
+            return []
+
+    def touch(self, consumer: str, deliveries: list[Delivery]) -> None:
+        """Reset the idle time of messages in hand, so that no other worker claims them."""
+        pipe = self.redis.pipeline(transaction=False)
+        for d in deliveries:
+            pipe.xclaim(d.stream, GROUP, consumer, 0, [d.message_id], justid=True)
+        pipe.execute()
+
+    def ack(self, delivery: Delivery) -> None:
+        """The job's outcome is in SQL: forget the message."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.xack(delivery.stream, GROUP, delivery.message_id)
+        pipe.xdel(delivery.stream, delivery.message_id)
+        pipe.srem(self.enqueued_ids, delivery.job_id)
+        pipe.execute()
+
+    def depth(self) -> dict[str, dict[str, int]]:
+        """Per priority: messages waiting for a worker, and messages in workers' hands."""
+        depth = {}
+        for priority, stream in self.streams.items():
+            pending = 0
+            try:
+                pending = self.redis.xpending(stream, GROUP)["pending"]
+            except redis.ResponseError:  # no stream or no group yet
+                pass
+            depth[priority] = {"waiting": self.redis.xlen(stream) - pending, "in_hand": pending}
+        return depth
+
+    # -- worker registry: one key per live worker, expiring unless its heartbeat renews it
+
+    def register_worker(self, info: dict, ttl_s: float) -> None:
+        self.redis.set(f"{self.prefix}:worker:{info['id']}", json.dumps(info), px=int(ttl_s * 1000))
+
+    def unregister_worker(self, worker_id: str) -> None:
+        self.redis.delete(f"{self.prefix}:worker:{worker_id}")
+
+    def workers(self) -> list[dict]:
+        keys = sorted(self.redis.scan_iter(match=f"{self.prefix}:worker:*", count=1000))
+        return [json.loads(v) for v in self.redis.mget(keys) if v] if keys else []
+
+    def _ensure_groups(self) -> None:
+        if self._groups_ready:
+            return
+        for stream in self.streams.values():
+            try:
+                self.redis.xgroup_create(stream, GROUP, id="0", mkstream=True)
+            except redis.ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+        self._groups_ready = True
+
+    def _reclaim(self, consumer: str, count: int) -> list[Delivery]:
+        taken: list[Delivery] = []
+        for stream in self.streams.values():
+            if len(taken) >= count:
+                break
+            _, messages, *_ = self.redis.xautoclaim(stream, GROUP, consumer, self.visibility_timeout_ms,
+                                                    start_id="0-0", count=count - len(taken))
+            taken += _deliveries(stream, messages)
+        return taken
+
+    def _read(self, consumer: str, streams: dict[str, str], count: int, block_ms: int | None) -> list[Delivery]:
+        replies = self.redis.xreadgroup(GROUP, consumer, streams, count=count, block=block_ms) or []
+        return [d for stream, messages in replies for d in _deliveries(stream, messages)]
+
+    def _where(self) -> str:
+        kwargs = self.redis.connection_pool.connection_kwargs
+        return f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db')}"
+
+
+def _deliveries(stream: str, messages: list) -> list[Delivery]:
+    # A message deleted while pending comes back without fields: nothing to run.
+    return [Delivery(stream, message_id, int(fields["job"])) for message_id, fields in messages if fields]

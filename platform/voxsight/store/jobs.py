@@ -1,0 +1,197 @@
+"""Jobs in SQL: the source of truth for every job's state.
+
+The Redis queue carries job ids only. Every transition is one conditional UPDATE here, so a job
+delivered twice, or held by a worker that died, cannot be finished twice or lost: a claim
+succeeds only on a queued job that is due, or on a running job whose lease has expired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.orm import sessionmaker
+
+from voxsight.store import schema
+from voxsight.store.schema import JobStatus
+
+PRIORITIES = ("high", "normal")
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    id: int
+    recording_id: int
+    filename: str
+    sha256: str
+    audio_path: str
+    priority: str
+    status: str
+    attempts: int
+    error: str | None
+    analysis_id: int | None
+    worker_id: str | None
+    progress_done: int
+    progress_total: int
+    timings: dict[str, Any]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "status": self.status, "priority": self.priority, "attempts": self.attempts,
+            "recording": {"id": self.recording_id, "filename": self.filename, "sha256": self.sha256},
+            "progress": {"done": self.progress_done, "total": self.progress_total},
+            "analysis_id": self.analysis_id, "error": self.error, "worker": self.worker_id,
+            "timings_s": self.timings,
+            **{k: _iso(getattr(self, k)) for k in ("created_at", "started_at", "finished_at")},
+        }
+
+
+class JobStore:
+    def __init__(self, sessions: sessionmaker):
+        self._sessions = sessions
+
+    def create(self, sha256: str, filename: str, size_bytes: int, audio_path: str, priority: str = "normal",
+               call_metadata: dict | None = None) -> JobInfo:
+        """Record a queued job for stored audio (and its recording, if new)."""
+        if priority not in PRIORITIES:
+            raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, not {priority!r}")
+        with self._sessions.begin() as session:
+            recording = session.scalar(select(schema.Recording).where(schema.Recording.sha256 == sha256))
+            if recording is None:
+                recording = schema.Recording(sha256=sha256, filename=filename, size_bytes=size_bytes,
+                                             call_metadata=call_metadata or {})
+                session.add(recording)
+            elif call_metadata:
+                recording.call_metadata = {**recording.call_metadata, **call_metadata}
+            job = schema.Job(recording=recording, audio_path=audio_path, priority=priority, timings={})
+            session.add(job)
+            session.flush()
+            return _info(job)
+
+    def get(self, job_id: int) -> JobInfo | None:
+        with self._sessions() as session:
+            job = session.get(schema.Job, job_id)
+            return _info(job) if job else None
+
+    def list(self, status: str | None = None, limit: int = 100) -> list[JobInfo]:
+        query = select(schema.Job).order_by(schema.Job.id.desc()).limit(limit)
+        if status:
+            query = query.where(schema.Job.status == status)
+        with self._sessions() as session:
+            return [_info(job) for job in session.scalars(query)]
+
+    def counts(self) -> dict[str, int]:
+        with self._sessions() as session:
+            rows = session.execute(select(schema.Job.status, func.count()).group_by(schema.Job.status))
+            return {status: n for status, n in rows}
+
+    def claim(self, job_id: int, worker_id: str, lease_s: float) -> JobInfo | None:
+        """Take a job that is due or whose holder's lease expired; None if it is not to be run."""
+        now = _now()
+        with self._sessions.begin() as session:
+            taken = session.execute(
+                update(schema.Job)
+                .where(schema.Job.id == job_id, _claimable(now))
+                .values(status=JobStatus.RUNNING.value, worker_id=worker_id, attempts=schema.Job.attempts + 1,
+                        lease_expires_at=now + timedelta(seconds=lease_s), started_at=now,
+                        progress_done=0, progress_total=0)
+            ).rowcount
+            return _info(session.get(schema.Job, job_id)) if taken else None
+
+    def claim_next(self, worker_id: str, lease_s: float, limit: int) -> list[JobInfo]:
+        """Claim up to ``limit`` due jobs, high priority first (the embedded, Redis-less queue)."""
+        with self._sessions() as session:
+            ids = session.scalars(
+                select(schema.Job.id).where(_claimable(_now()))
+                .order_by(case((schema.Job.priority == "high", 0), else_=1), schema.Job.id).limit(limit)
+            ).all()
+        return [job for job_id in ids if (job := self.claim(job_id, worker_id, lease_s))]
+
+    def extend_leases(self, job_ids: list[int], worker_id: str, lease_s: float) -> None:
+        with self._sessions.begin() as session:
+            session.execute(
+                update(schema.Job)
+                .where(schema.Job.id.in_(job_ids), schema.Job.worker_id == worker_id,
+                       schema.Job.status == JobStatus.RUNNING.value)
+                .values(lease_expires_at=_now() + timedelta(seconds=lease_s))
+            )
+
+    def report_progress(self, job_id: int, done: int, total: int) -> None:
+        with self._sessions.begin() as session:
+            session.execute(update(schema.Job).where(schema.Job.id == job_id)
+                            .values(progress_done=done, progress_total=total))
+
+    def finish(self, job_id: int, analysis_id: int, timings: dict[str, Any]) -> bool:
+        """Mark the job done with its analysis. Idempotent: False if it was already finished."""
+        return self._end(job_id, JobStatus.DONE, analysis_id=analysis_id, timings=timings, error=None,
+                         progress_done=schema.Job.progress_total)
+
+    def fail(self, job_id: int, error: str) -> bool:
+        """A permanent failure: the input cannot be analyzed, retrying would not help."""
+        return self._end(job_id, JobStatus.FAILED, error=error)
+
+    def retry_later(self, job_id: int, error: str, max_attempts: int, backoff_s: float) -> str:
+        """A transient failure: queue the job again after an exponential backoff, or declare it
+        dead when its attempts are spent. Returns the new status."""
+        with self._sessions() as session:
+            attempts = session.scalar(select(schema.Job.attempts).where(schema.Job.id == job_id)) or 0
+        if attempts >= max_attempts:
+            self._end(job_id, JobStatus.DEAD, error=error)
+            return JobStatus.DEAD.value
+        delay = backoff_s * 2 ** (attempts - 1)
+        with self._sessions.begin() as session:
+            session.execute(
+                update(schema.Job).where(schema.Job.id == job_id, schema.Job.status == JobStatus.RUNNING.value)
+                .values(status=JobStatus.QUEUED.value, error=error, worker_id=None, lease_expires_at=None,
+                        next_attempt_at=_now() + timedelta(seconds=delay))
+            )
+        return JobStatus.QUEUED.value
+
+    def needing_queue(self) -> list[tuple[int, str]]:
+        """(id, priority) of every job a worker should pick up now: queued and due, or running
+        under a lease that has expired (its worker died)."""
+        with self._sessions() as session:
+            return [(i, p) for i, p in session.execute(
+                select(schema.Job.id, schema.Job.priority).where(_claimable(_now())).order_by(schema.Job.id))]
+
+    def _end(self, job_id: int, status: JobStatus, **values: Any) -> bool:
+        with self._sessions.begin() as session:
+            return bool(session.execute(
+                update(schema.Job)
+                .where(schema.Job.id == job_id,
+                       schema.Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]))
+                .values(status=status.value, lease_expires_at=None, finished_at=_now(), **values)
+            ).rowcount)
+
+
+def _claimable(now: datetime):
+    return or_(
+        (schema.Job.status == JobStatus.QUEUED.value) & (schema.Job.next_attempt_at <= now),
+        (schema.Job.status == JobStatus.RUNNING.value) & (schema.Job.lease_expires_at < now),
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    # SQLite returns naive datetimes; every time we store is UTC.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
+
+
+def _info(job: schema.Job) -> JobInfo:
+    return JobInfo(
+        id=job.id, recording_id=job.recording_id, filename=job.recording.filename, sha256=job.recording.sha256,
+        audio_path=job.audio_path, priority=job.priority, status=job.status, attempts=job.attempts,
+        error=job.error, analysis_id=job.analysis_id, worker_id=job.worker_id,
+        progress_done=job.progress_done, progress_total=job.progress_total, timings=job.timings or {},
+        created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+    )

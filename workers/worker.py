@@ -1,0 +1,225 @@
+"""A worker: loads the models once, takes jobs, analyzes them together, records each outcome.
+
+One model per process (funasr's model is not thread-safe); scale by adding processes or hosts.
+A worker takes up to ``queue.concurrency`` jobs at once and packs all their speech segments into
+shared batches. A heartbeat thread keeps its jobs' leases (SQL) and messages (Redis) fresh and
+its registry entry alive; when it stops (SIGKILL, power loss) another worker takes the jobs over.
+
+Outcomes: done (with the analysis id); failed at once when the input cannot be analyzed
+(``AudioError``: undecodable, empty, over limits); anything else is transient and retried with
+exponential backoff until ``queue.max_attempts``, then the job is dead with its last error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import redis
+import sqlalchemy.exc
+
+from voxsight import audio
+from voxsight.analysis import Analyzer, Request
+from voxsight.config import Config
+from voxsight.queue import Delivery, RedisQueue
+from voxsight.store import Store
+from voxsight.store.jobs import JobInfo
+
+log = logging.getLogger(__name__)
+
+
+class StorageUnavailable(RuntimeError):
+    """A job's stored audio cannot be read now (a shared mount away): worth retrying."""
+
+
+@dataclass
+class _Held:
+    job: JobInfo
+    delivery: Delivery | None  # None in the embedded mode, where SQL alone is the queue
+
+
+class Worker:
+    def __init__(self, config: Config, store: Store, queue: RedisQueue | None,
+                 analyzer: Analyzer | None = None, worker_id: str | None = None):
+        self.config = config
+        self.store = store
+        self.queue = queue
+        self.analyzer = analyzer or Analyzer(config, store)
+        self.id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.stopping = threading.Event()
+        self.processed = 0
+        self.batches: list[int] = []  # jobs per engine pass, for the registry and benchmarks
+        self._held: list[_Held] = []
+        self._lock = threading.Lock()
+        self._started = datetime.now(timezone.utc).isoformat()
+        self._last_reconcile = 0.0
+
+    # -- serving
+
+    def serve(self, install_signal_handlers: bool = True) -> None:
+        """Take and run jobs until stopped. SIGTERM/SIGINT: finish the jobs in hand, take no
+        more, exit."""
+        if install_signal_handlers:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: self.stopping.set())
+        self.analyzer.engine  # load the models before taking any job
+        log.info("worker %s serving (%s)", self.id, "redis" if self.queue else "embedded")
+        with self._heartbeating():
+            while not self.stopping.is_set():
+                try:
+                    if not self.step() and self.queue is None:
+                        self.stopping.wait(self.config.queue.poll_s)
+                except (redis.RedisError, sqlalchemy.exc.OperationalError) as exc:
+                    # Redis or SQL away for a while: keep serving once they are back.
+                    log.warning("worker %s: %s; retrying", self.id, exc)
+                    self.stopping.wait(self.config.queue.poll_s)
+
+    def drain(self) -> None:
+        """Run every due job, then return (the embedded mode of ``voxsight submit``)."""
+        with self._heartbeating():
+            while not self.stopping.is_set() and self.step(block_ms=0):
+                pass
+
+    @contextlib.contextmanager
+    def _heartbeating(self):
+        done = threading.Event()
+        thread = threading.Thread(target=self._heartbeat_loop, args=(done,), name="heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join()
+            if self.queue:
+                self.queue.unregister_worker(self.id)
+
+    def step(self, block_ms: int | None = None) -> bool:
+        """Take up to ``concurrency`` jobs and run them; False when there was nothing to do."""
+        self.reconcile_if_due()
+        held = self._take(self.config.queue.poll_s * 1000 if block_ms is None else block_ms)
+        if not held:
+            return False
+        self.run(held)
+        return True
+
+    def reconcile_if_due(self) -> int:
+        if self.queue is None or time.monotonic() - self._last_reconcile < self.config.queue.reconcile_interval_s:
+            return 0
+        self._last_reconcile = time.monotonic()
+        return reconcile(self.store, self.queue)
+
+    # -- one pass: claim in SQL, analyze together, record outcomes, acknowledge
+
+    def _take(self, block_ms: float) -> list[_Held]:
+        limit, lease = self.config.queue.concurrency, self.config.queue.visibility_timeout_s
+        if self.queue is None:
+            return [_Held(job, None) for job in self.store.jobs.claim_next(self.id, lease, limit)]
+        held = []
+        for delivery in self.queue.take(self.id, limit, int(block_ms)):
+            job = self.store.jobs.claim(delivery.job_id, self.id, lease)
+            if job is None:  # finished already (a duplicate delivery), or not due: nothing to run
+                self.queue.ack(delivery)
+            else:
+                held.append(_Held(job, delivery))
+        return held
+
+    def run(self, held: list[_Held]) -> None:
+        with self._lock:
+            self._held = list(held)
+        try:
+            runnable, requests = [], []
+            for h in held:
+                if h.job.attempts > self.config.queue.max_attempts:
+                    # Its workers kept dying on it (killed for memory?): stop feeding it to them.
+                    self._record(h, RuntimeError(f"abandoned: {h.job.attempts - 1} workers stopped while "
+                                                 "running it"), permanent=True)
+                elif not Path(h.job.audio_path).is_file():
+                    self._record(h, StorageUnavailable(f"stored audio {h.job.audio_path} is not readable"))
+                else:
+                    runnable.append(h)
+                    requests.append(Request(Path(h.job.audio_path), progress=self._progress_reporter(h.job.id)))
+            if runnable:
+                self.batches.append(len(runnable))
+                for h, outcome in zip(runnable, self.analyzer.analyze_many(requests)):
+                    self._record(h, outcome)
+        finally:
+            with self._lock:
+                self._held = []
+
+    def _record(self, h: _Held, outcome, permanent: bool = False) -> None:
+        jobs, q = self.store.jobs, self.config.queue
+        try:
+            if isinstance(outcome, audio.AudioError) or (permanent and isinstance(outcome, Exception)):
+                jobs.fail(h.job.id, str(outcome))
+            elif isinstance(outcome, Exception):
+                status = jobs.retry_later(h.job.id, str(outcome), q.max_attempts, q.retry_backoff_s)
+                log.warning("job %s attempt %s failed (%s): %s", h.job.id, h.job.attempts, status, outcome)
+            else:
+                jobs.finish(h.job.id, outcome.analysis_id, outcome.timings_s)
+                self.processed += 1
+        except Exception:
+            # SQL unreachable: leave the message unacknowledged; the job is taken over after its lease.
+            log.exception("cannot record the outcome of job %s", h.job.id)
+            return
+        if h.delivery is not None:
+            self.queue.ack(h.delivery)
+
+    def _progress_reporter(self, job_id: int):
+        last = [0.0]
+
+        def report(done: int, total: int) -> None:
+            if done == total or time.monotonic() - last[0] >= 1.0:  # at most once a second
+                last[0] = time.monotonic()
+                self.store.jobs.report_progress(job_id, done, total)
+        return report
+
+    # -- heartbeat: leases, message idle times and the registry entry
+
+    def _heartbeat_loop(self, done: threading.Event) -> None:
+        interval = self.config.queue.visibility_timeout_s / 4
+        while True:
+            try:
+                self.heartbeat()
+            except Exception:
+                log.exception("heartbeat failed")
+            if done.wait(interval):
+                return
+
+    def heartbeat(self) -> None:
+        with self._lock:
+            held = list(self._held)
+        lease = self.config.queue.visibility_timeout_s
+        if held:
+            self.store.jobs.extend_leases([h.job.id for h in held], self.id, lease)
+        if self.queue is not None:
+            self.queue.touch(self.id, [h.delivery for h in held if h.delivery])
+            self.queue.register_worker(self.info(held), ttl_s=lease)
+
+    def info(self, held: list[_Held] | None = None) -> dict:
+        engine = self.analyzer._engine
+        return {
+            "id": self.id, "host": socket.gethostname(), "pid": os.getpid(), "device": self.config.engine.device,
+            "model_id": engine.model.model_id if engine else None,
+            "jobs_in_hand": [h.job.id for h in (held if held is not None else self._held)],
+            "processed": self.processed, "started_at": self._started,
+            "seen_at": datetime.now(timezone.utc).isoformat(),
+        }
+
+
+def reconcile(store: Store, queue: RedisQueue) -> int:
+    """Enqueue every job SQL says should be waiting for a worker but Redis does not hold: after
+    Redis lost its data, a retry's backoff ran out, or a worker died after Redis forgot it.
+    Returns how many were enqueued."""
+    due = store.jobs.needing_queue()
+    present = queue.enqueued([job_id for job_id, _ in due])
+    return sum(queue.enqueue(job_id, priority) for job_id, priority in due if job_id not in present)
+
