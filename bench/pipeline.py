@@ -26,20 +26,19 @@ from pathlib import Path
 
 import numpy as np
 
+import helpers
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
     args = _arguments()
-    from voxsight import audio, config, models, synthetic
+    from voxsight import audio, config, models
     from voxsight.analysis import Analyzer
     from voxsight.engine import Engine
     from voxsight.store import Store
 
-    model_dir = Path(args.model or ROOT / "data/models/bench-full")
-    if not model_dir.exists():
-        print(f"building a full-size synthetic model in {model_dir} ...", file=sys.stderr)
-        synthetic.build_model_dir(model_dir, size="full")
+    model_dir = Path(args.model) if args.model else helpers.synthetic_model("full")
     manifest = models.check_directory(model_dir)
     files = [Path(f) for f in args.files] or _default_files()
     threads = args.threads or config.EngineConfig().resolved_threads()

@@ -56,14 +56,15 @@ def test_long_speech_is_cut_at_max_segment_s(trained_model_dir, billing):
 
 
 def test_batches_never_exceed_the_padded_budget():
-    spans = [(0.0, d) for d in (1.0, 2.0, 2.5, 3.0, 7.0, 12.0, 29.0)]
-    order = sorted(range(len(spans)), key=lambda i: spans[i][1])
+    silence = np.zeros(16000 * 30, np.float32)
+    spans = [engine_module.Span(silence, 0.0, d) for d in (1.0, 2.0, 2.5, 3.0, 7.0, 12.0, 29.0)]
+    order = sorted(range(len(spans)), key=lambda i: spans[i].end_s)
 
     batches = list(engine_module._batches(order, spans, batch_size_s=10.0))
 
     assert sorted(i for b in batches for i in b) == list(range(len(spans)))
     for batch in batches:
-        longest = max(spans[i][1] for i in batch)
+        longest = max(spans[i].end_s for i in batch)
         assert len(batch) == 1 or len(batch) * longest <= 10.0
 
 

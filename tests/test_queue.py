@@ -187,6 +187,19 @@ def test_a_transient_failure_recovers_when_the_cause_goes_away(site, engine, sam
     assert _job(site, job.id).attempts == 2
 
 
+def test_a_job_whose_workers_keep_dying_is_failed_instead_of_killing_more(site, engine, sample_calls):
+    job = _submit(site, SAMPLES / sample_calls[0]["file"])[0]
+    store = Store(site.store_url)
+    for attempt in range(site.queue.max_attempts):  # each time, its worker vanished mid-job
+        assert store.jobs.claim(job.id, f"vanished-{attempt}", lease_s=0.05)
+        time.sleep(0.1)
+    worker = _worker(site, engine)
+
+    _run_until(worker, lambda: _job(site, job.id).status == "failed")
+
+    assert "abandoned" in _job(site, job.id).error and _analyses(site) == 0
+
+
 def test_everything_queued_survives_redis_losing_its_data(site, engine, sample_calls):
     submitted = _submit(site, *(SAMPLES / c["file"] for c in sample_calls))
     # One job is in the hands of a worker that then dies; the others wait in Redis.
@@ -241,3 +254,28 @@ def test_the_embedded_mode_runs_the_same_job_path_on_sqlite_without_redis(config
     assert worker.batches == [len(sample_calls)]
     assert all(store.jobs.get(j.id).status == "done" for j in submitted)
     assert store.engine.dialect.name == "sqlite"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_jobs_migration_keeps_what_an_earlier_version_stored(backend, request, tmp_path):
+    from alembic import command
+    from sqlalchemy import create_engine, inspect, text
+
+    from voxsight.store.repository import _alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        alembic = _alembic_config()
+        alembic.attributes["connection"] = connection
+        command.upgrade(alembic, "0001")
+        connection.execute(text(
+            "INSERT INTO recordings (sha256, filename, format, size_bytes, duration_s, sample_rate, channels, "
+            "metadata, created_at) VALUES ('ab', 'old.wav', 'wav', 10, 1.5, 8000, 1, '{}', CURRENT_TIMESTAMP)"))
+
+    store = Store(url, auto_upgrade=True)
+
+    assert "jobs" in inspect(store.engine).get_table_names()
+    with store.engine.connect() as c:
+        assert c.execute(select(schema.Recording.filename, schema.Recording.duration_s)).all() == [("old.wav", 1.5)]
+    engine.dispose()

@@ -108,7 +108,11 @@ class Analyzer:
 
         failed = self._transcribe([w for _, w in work])
         for i, w in work:
-            outcomes[i] = failed.get(id(w)) or self._finish(w)
+            try:
+                outcomes[i] = failed.get(id(w)) or self._finish(w)
+            except Exception as exc:  # the store refused it: this recording fails, the others are kept
+                outcomes[i] = AnalysisError(f"{w.request.path.name}: storing the analysis failed: {exc}")
+                outcomes[i].__cause__ = exc
         return outcomes
 
     def _prepare(self, request: Request) -> AnalysisResult | _Work:

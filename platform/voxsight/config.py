@@ -35,7 +35,7 @@ class ModelsConfig:
 class EngineConfig:
     device: str = "cpu"
     threads: int = 0  # 0: every core this process may use
-    batch_size_s: float = 60.0
+    batch_size_s: float = 15.0  # padded seconds per SenseVoice batch; raise it on a GPU
     max_segment_s: float = 30.0
     language: str = "auto"
     use_itn: bool = True
