@@ -87,7 +87,7 @@ def test_worker_batches_across_jobs_with_the_same_results_as_one_at_a_time(site,
         finished = store.jobs.get(job.id)
         assert finished.status == "done" and finished.attempts == 1 and finished.error is None
         assert finished.progress_done == finished.progress_total == len(call["turns"])
-        stored = store.find(job.sha256, worker.analyzer.engine.model.model_id, worker.analyzer.parameters_key())
+        stored = store.find(job.sha256, worker.analyzer.engine.model.model_id, worker.analyzer.parameters_key)
         assert stored.analysis_id == finished.analysis_id
         alone = single.analyze_file(SAMPLES / call["file"])
         assert [(s.start_s, s.raw) for s in stored.segments] == [(s.start_s, s.raw) for s in alone.segments]

@@ -41,6 +41,14 @@ class StorageUnavailable(RuntimeError):
     """A job's stored audio cannot be read now (a shared mount away): worth retrying."""
 
 
+class Abandoned(RuntimeError):
+    """Workers kept dying while running this job (killed for memory?): stop feeding it to them."""
+
+
+# Retrying these cannot help: the job fails at once.
+PERMANENT = (audio.AudioError, Abandoned)
+
+
 @dataclass
 class _Held:
     job: JobInfo
@@ -139,14 +147,13 @@ class Worker:
             runnable, requests = [], []
             for h in held:
                 if h.job.attempts > self.config.queue.max_attempts:
-                    # Its workers kept dying on it (killed for memory?): stop feeding it to them.
-                    self._record(h, RuntimeError(f"abandoned: {h.job.attempts - 1} workers stopped while "
-                                                 "running it"), permanent=True)
+                    self._record(h, Abandoned(f"abandoned: {h.job.attempts - 1} workers stopped while running it"))
                 elif not Path(h.job.audio_path).is_file():
                     self._record(h, StorageUnavailable(f"stored audio {h.job.audio_path} is not readable"))
                 else:
                     runnable.append(h)
-                    requests.append(Request(Path(h.job.audio_path), progress=self._progress_reporter(h.job.id)))
+                    requests.append(Request(Path(h.job.audio_path), progress=self._progress_reporter(h.job.id),
+                                            sha256=h.job.sha256))
             if runnable:
                 self.batches.append(len(runnable))
                 for h, outcome in zip(runnable, self.analyzer.analyze_many(requests)):
@@ -155,10 +162,10 @@ class Worker:
             with self._lock:
                 self._held = []
 
-    def _record(self, h: _Held, outcome, permanent: bool = False) -> None:
+    def _record(self, h: _Held, outcome) -> None:
         jobs, q = self.store.jobs, self.config.queue
         try:
-            if isinstance(outcome, audio.AudioError) or (permanent and isinstance(outcome, Exception)):
+            if isinstance(outcome, PERMANENT):
                 jobs.fail(h.job.id, str(outcome))
             elif isinstance(outcome, Exception):
                 status = jobs.retry_later(h.job.id, str(outcome), q.max_attempts, q.retry_backoff_s)
@@ -205,10 +212,9 @@ class Worker:
             self.queue.register_worker(self.info(held), ttl_s=lease)
 
     def info(self, held: list[_Held] | None = None) -> dict:
-        engine = self.analyzer._engine
         return {
             "id": self.id, "host": socket.gethostname(), "pid": os.getpid(), "device": self.config.engine.device,
-            "model_id": engine.model.model_id if engine else None,
+            "model_id": self.analyzer.model.model_id,
             "jobs_in_hand": [h.job.id for h in (held if held is not None else self._held)],
             "processed": self.processed, "started_at": self._started,
             "seen_at": datetime.now(timezone.utc).isoformat(),

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 
 from voxsight import audio, models, tags
 from voxsight.config import Config
-from voxsight.engine import Engine, Span
+from voxsight.engine import Engine, ModelInfo, Span
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.store import Store
 
@@ -33,6 +33,7 @@ class Request:
     path: Path
     call_metadata: dict | None = None
     progress: ProgressCallback | None = None
+    sha256: str | None = None  # known already (content-addressed storage): the file is not hashed again
 
 
 @dataclass
@@ -47,6 +48,7 @@ class _Work:
     spans: list[Span] = field(default_factory=list)
     span_channels: list[int] = field(default_factory=list)
     utterances: dict[int, Any] = field(default_factory=dict)
+    failure: AnalysisError | None = None
 
 
 class Analyzer:
@@ -54,6 +56,10 @@ class Analyzer:
         self.config = config
         self.store = store
         self._engine = engine
+        self._manifest: models.Manifest | None = None
+        self.parameters = _parameters(config)
+        # sha256 of the canonical parameters: with the audio and the model, the key of a result.
+        self.parameters_key = hashlib.sha256(json.dumps(self.parameters, sort_keys=True).encode()).hexdigest()
 
     @property
     def engine(self) -> Engine:
@@ -61,18 +67,14 @@ class Analyzer:
             self._engine = Engine(self.config.engine, self.config.models)
         return self._engine
 
-    def parameters(self) -> dict[str, Any]:
-        """Everything besides the model and the audio that changes the result."""
-        e, a = self.config.engine, self.config.audio
-        return {
-            "channels": a.channels, "roles": list(a.roles) if a.channels == "split" else [],
-            "language": e.language, "use_itn": e.use_itn, "ban_emo_unk": e.ban_emo_unk,
-            "word_timestamps": e.word_timestamps, "max_segment_s": e.max_segment_s,
-            "vad_end_silence_ms": e.vad_end_silence_ms,
-        }
-
-    def parameters_key(self) -> str:
-        return hashlib.sha256(json.dumps(self.parameters(), sort_keys=True).encode()).hexdigest()
+    @property
+    def model(self) -> ModelInfo | models.Manifest:
+        """Which model results come from (``model_id``, ``synthetic``), without loading it."""
+        if self._engine is not None:
+            return self._engine.model
+        if self._manifest is None:
+            self._manifest = models.check_directory(self.config.models.sensevoice_dir)
+        return self._manifest
 
     def analyze_file(self, path: str | Path, call_metadata: dict | None = None,
                      progress: ProgressCallback | None = None) -> AnalysisResult:
@@ -106,10 +108,10 @@ class Analyzer:
             else:
                 work.append((i, prepared))
 
-        failed = self._transcribe([w for _, w in work])
+        self._transcribe([w for _, w in work])
         for i, w in work:
             try:
-                outcomes[i] = failed.get(id(w)) or self._finish(w)
+                outcomes[i] = w.failure or self._finish(w)
             except Exception as exc:  # the store refused it: this recording fails, the others are kept
                 outcomes[i] = AnalysisError(f"{w.request.path.name}: storing the analysis failed: {exc}")
                 outcomes[i].__cause__ = exc
@@ -118,10 +120,12 @@ class Analyzer:
     def _prepare(self, request: Request) -> AnalysisResult | _Work:
         """The stored result, or the recording decoded and cut into speech spans."""
         started = time.perf_counter()
-        sha256, size_bytes = _hash_file(request.path)
-        parameters_key = self.parameters_key()
-        manifest = self._engine.model if self._engine else models.check_directory(self.config.models.sensevoice_dir)
-        if self.store and (stored := self.store.find(sha256, manifest.model_id, parameters_key)):
+        if request.sha256:
+            sha256, size_bytes = request.sha256, _size(request.path)
+        else:
+            sha256, size_bytes = audio.hash_file(request.path)
+        manifest = self.model
+        if self.store and (stored := self.store.find(sha256, manifest.model_id, self.parameters_key)):
             return stored
 
         decoded = audio.decode(request.path, self.config.audio.max_bytes, self.config.audio.max_duration_s)
@@ -132,7 +136,7 @@ class Analyzer:
                 recording=RecordingInfo(sha256=sha256, filename=request.path.name, format=decoded.format,
                                         duration_s=round(decoded.duration_s, 3),
                                         sample_rate=decoded.source_sample_rate, channels=decoded.channels),
-                model_id=manifest.model_id, synthetic=manifest.synthetic, parameters=self.parameters(),
+                model_id=manifest.model_id, synthetic=manifest.synthetic, parameters=self.parameters,
                 segments=(),
             ),
         )
@@ -148,8 +152,8 @@ class Analyzer:
             raise self._failed(w, exc) from exc
         return w
 
-    def _transcribe(self, work: list[_Work]) -> dict[int, AnalysisError]:
-        """Decode every span of every recording in shared batches; returns failures by id(work)."""
+    def _transcribe(self, work: list[_Work]) -> None:
+        """Decode every span of every recording in shared batches; on failure, all of them fail."""
         owners = [(w, j) for w in work for j in range(len(w.spans))]
         batches = self.engine.transcribe_batches([w.spans[j] for w, j in owners])
         try:
@@ -158,7 +162,7 @@ class Analyzer:
                 batch = next(batches, None)
                 elapsed = time.perf_counter() - before
                 if batch is None:
-                    return {}
+                    return
                 speech_s = {}  # per recording in this batch: its share of the batch's wall time
                 for k, utterance in batch:
                     w, j = owners[k]
@@ -170,7 +174,8 @@ class Analyzer:
                         if w.request.progress:
                             w.request.progress(len(w.utterances), len(w.spans))
         except Exception as exc:
-            return {id(w): self._failed(w, exc) for w in work}
+            for w in work:
+                w.failure = self._failed(w, exc)
 
     def _finish(self, w: _Work) -> AnalysisResult:
         mode, roles = self.config.audio.channels, self.config.audio.roles
@@ -190,29 +195,35 @@ class Analyzer:
         result = replace(w.result, segments=tuple(segments), timings_s=_rounded(w.timings))
         if self.store:
             before = time.perf_counter()
-            result = self.store.save(result, self.parameters_key(), w.size_bytes, w.request.call_metadata)
+            result = self.store.save(result, self.parameters_key, w.size_bytes, w.request.call_metadata)
             w.timings["store_s"] = time.perf_counter() - before
             result = replace(result, timings_s=_rounded(w.timings))
         return result
 
     def _failed(self, w: _Work, exc: Exception) -> AnalysisError:
         if self.store:
-            self.store.save_failure(w.result, self.parameters_key(), w.size_bytes, f"{type(exc).__name__}: {exc}")
+            self.store.save_failure(w.result, self.parameters_key, w.size_bytes, f"{type(exc).__name__}: {exc}")
         error = AnalysisError(f"{w.request.path.name}: analysis failed: {exc}")
         error.__cause__ = exc
         return error
 
 
-def _hash_file(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
+def _parameters(config: Config) -> dict[str, Any]:
+    """Everything besides the model and the audio that changes the result."""
+    e, a = config.engine, config.audio
+    return {
+        "channels": a.channels, "roles": list(a.roles) if a.channels == "split" else [],
+        "language": e.language, "use_itn": e.use_itn, "ban_emo_unk": e.ban_emo_unk,
+        "word_timestamps": e.word_timestamps, "max_segment_s": e.max_segment_s,
+        "vad_end_silence_ms": e.vad_end_silence_ms,
+    }
+
+
+def _size(path: Path) -> int:
     try:
-        with path.open("rb") as f:
-            while block := f.read(1 << 20):
-                digest.update(block)
-                size += len(block)
+        return path.stat().st_size
     except OSError as exc:
         raise audio.AudioError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
-    return digest.hexdigest(), size
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:

@@ -11,8 +11,10 @@ silently; here the caller chooses ``mix`` (average) or ``split`` (each channel a
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import numpy as np
@@ -31,6 +33,21 @@ _MAX_DAMAGED_FRACTION = 0.05
 
 class AudioError(ValueError):
     """The input cannot be analyzed as audio. The message says why, in words a user understands."""
+
+
+def hash_file(path: Path, copy_to: BinaryIO | None = None) -> tuple[str, int]:
+    """The sha256 and size of a file's bytes, copying them to ``copy_to`` on the way if given."""
+    digest, size = hashlib.sha256(), 0
+    try:
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+                size += len(block)
+                if copy_to is not None:
+                    copy_to.write(block)
+    except OSError as exc:
+        raise AudioError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+    return digest.hexdigest(), size
 
 
 @dataclass(frozen=True)

@@ -128,8 +128,8 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
     if not files:
         print("voxsight: no audio files found in " + " ".join(args.paths), file=sys.stderr)
         return 1
-    synthetic = models.check_directory(config.models.sensevoice_dir).synthetic
     analyzer = Analyzer(config, Store(config.store_url))
+    synthetic = analyzer.model.synthetic
     if synthetic:
         print(_banner(), file=sys.stderr)
 
@@ -213,8 +213,6 @@ def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
         print("voxsight: no audio files found in " + " ".join(args.paths), file=sys.stderr)
         return 1
     store, queue = Store(config.store_url), jobs.open_queue(config)
-    if queue is not None:
-        queue.ping()
     submitted, failures = [], 0
     for path in files:
         try:
@@ -260,8 +258,9 @@ def _job(args: argparse.Namespace, config: config_module.Config) -> int:
         print(json.dumps(j.to_json(), ensure_ascii=False))
         return 0
     print(_job_line(j))
+    document = j.to_json()
     for key in ("created_at", "started_at", "finished_at"):
-        print(f"  {key.replace('_', ' ')}: {j.to_json()[key] or '-'}")
+        print(f"  {key.replace('_', ' ')}: {document[key] or '-'}")
     if j.timings:
         print("  timings: " + ", ".join(f"{k} {v}" for k, v in j.timings.items()))
     if j.error:
@@ -284,7 +283,6 @@ def _workers(args: argparse.Namespace, config: config_module.Config) -> int:
         print("voxsight: no queue.redis_url configured: jobs run in the process that submits them",
               file=sys.stderr)
         return 1
-    queue.ping()
     live, depth = queue.workers(), queue.depth()
     if args.json:
         print(json.dumps({"workers": live, "queue": depth}))
@@ -306,10 +304,7 @@ def _worker(args: argparse.Namespace, config: config_module.Config) -> int:
         engine={"device": args.device} if args.device else {},
         queue={"concurrency": args.concurrency} if args.concurrency else {},
     )
-    queue = jobs.open_queue(config)
-    if queue is not None:
-        queue.ping()
-    worker = Worker(config, Store(config.store_url), queue)
+    worker = Worker(config, Store(config.store_url), jobs.open_queue(config))
     print(f"voxsight: worker {worker.id} loading models", file=sys.stderr)
     worker.serve()
     print(f"voxsight: worker {worker.id} stopped after {worker.processed} job(s)", file=sys.stderr)

@@ -6,13 +6,12 @@ a worker's reconciler enqueues it again.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-from voxsight.audio import AudioError
+from voxsight.audio import AudioError, hash_file
 from voxsight.config import Config
 from voxsight.queue import RedisQueue
 from voxsight.store import Store
@@ -20,9 +19,13 @@ from voxsight.store.jobs import JobInfo
 
 
 def open_queue(config: Config) -> RedisQueue | None:
-    """The site's Redis queue, or None for the embedded (Redis-less) mode."""
+    """The site's Redis queue, checked to answer, or None for the embedded (Redis-less) mode."""
     q = config.queue
-    return RedisQueue(q.redis_url, q.prefix, q.visibility_timeout_s) if q.redis_url else None
+    if not q.redis_url:
+        return None
+    queue = RedisQueue(q.redis_url, q.prefix, q.visibility_timeout_s)
+    queue.ping()
+    return queue
 
 
 def submit(config: Config, store: Store, queue: RedisQueue | None, path: str | Path,
@@ -39,18 +42,12 @@ def store_audio(storage_dir: Path, path: Path) -> tuple[str, int, Path]:
     sha256, size and stored path. The same bytes are stored once, under the first name given;
     the name is kept so that errors name the file a user knows."""
     storage_dir.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
-    copy = tempfile.NamedTemporaryFile(dir=storage_dir, delete=False)
-    try:
-        with path.open("rb") as source, copy:
-            while block := source.read(1 << 20):
-                digest.update(block)
-                size += len(block)
-                copy.write(block)
-    except OSError as exc:
-        os.unlink(copy.name)
-        raise AudioError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
-    sha256 = digest.hexdigest()
+    with tempfile.NamedTemporaryFile(dir=storage_dir, delete=False) as copy:
+        try:
+            sha256, size = hash_file(path, copy_to=copy)
+        except AudioError:
+            os.unlink(copy.name)
+            raise
     folder = storage_dir / sha256[:2] / sha256
     existing = sorted(folder.glob("*")) if folder.is_dir() else []
     if existing:

@@ -61,13 +61,7 @@ class JobStore:
         if priority not in PRIORITIES:
             raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, not {priority!r}")
         with self._sessions.begin() as session:
-            recording = session.scalar(select(schema.Recording).where(schema.Recording.sha256 == sha256))
-            if recording is None:
-                recording = schema.Recording(sha256=sha256, filename=filename, size_bytes=size_bytes,
-                                             call_metadata=call_metadata or {})
-                session.add(recording)
-            elif call_metadata:
-                recording.call_metadata = {**recording.call_metadata, **call_metadata}
+            recording = schema.Recording.get_or_add(session, sha256, filename, size_bytes, call_metadata)
             job = schema.Job(recording=recording, audio_path=audio_path, priority=priority, timings={})
             session.add(job)
             session.flush()
@@ -138,19 +132,17 @@ class JobStore:
     def retry_later(self, job_id: int, error: str, max_attempts: int, backoff_s: float) -> str:
         """A transient failure: queue the job again after an exponential backoff, or declare it
         dead when its attempts are spent. Returns the new status."""
-        with self._sessions() as session:
-            attempts = session.scalar(select(schema.Job.attempts).where(schema.Job.id == job_id)) or 0
-        if attempts >= max_attempts:
-            self._end(job_id, JobStatus.DEAD, error=error)
-            return JobStatus.DEAD.value
-        delay = backoff_s * 2 ** (attempts - 1)
         with self._sessions.begin() as session:
+            attempts = session.scalar(select(schema.Job.attempts).where(schema.Job.id == job_id)) or 0
+            dead = attempts >= max_attempts
+            values = ({"status": JobStatus.DEAD.value, "finished_at": _now()} if dead else
+                      {"status": JobStatus.QUEUED.value, "worker_id": None,
+                       "next_attempt_at": _now() + timedelta(seconds=backoff_s * 2 ** (attempts - 1))})
             session.execute(
                 update(schema.Job).where(schema.Job.id == job_id, schema.Job.status == JobStatus.RUNNING.value)
-                .values(status=JobStatus.QUEUED.value, error=error, worker_id=None, lease_expires_at=None,
-                        next_attempt_at=_now() + timedelta(seconds=delay))
+                .values(error=error, lease_expires_at=None, **values)
             )
-        return JobStatus.QUEUED.value
+        return values["status"]
 
     def needing_queue(self) -> list[tuple[int, str]]:
         """(id, priority) of every job a worker should pick up now: queued and due, or running

@@ -119,21 +119,12 @@ class Store:
 
     def _fresh_analysis(self, session: Session, result: AnalysisResult, parameters_key: str,
                         size_bytes: int, call_metadata: dict | None) -> schema.Analysis:
+        """The analysis row to fill: a new one (replacing a failed attempt), or the finished one."""
         info = result.recording
-        recording = session.scalar(select(schema.Recording).where(schema.Recording.sha256 == info.sha256))
-        if recording is None:
-            recording = schema.Recording(
-                sha256=info.sha256, filename=info.filename, format=info.format, size_bytes=size_bytes,
-                duration_s=info.duration_s, sample_rate=info.sample_rate, channels=info.channels,
-                call_metadata=call_metadata or {},
-            )
-            session.add(recording)
-        else:
-            if call_metadata:
-                recording.call_metadata = {**recording.call_metadata, **call_metadata}
-            if recording.format is None:  # submitted before it was decoded
-                recording.format, recording.duration_s = info.format, info.duration_s
-                recording.sample_rate, recording.channels = info.sample_rate, info.channels
+        recording = schema.Recording.get_or_add(session, info.sha256, info.filename, size_bytes, call_metadata)
+        if recording.format is None:  # new, or submitted before it was decoded
+            recording.format, recording.duration_s = info.format, info.duration_s
+            recording.sample_rate, recording.channels = info.sample_rate, info.channels
         session.flush()
         previous = session.scalar(
             select(schema.Analysis).where(

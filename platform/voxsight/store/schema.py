@@ -9,9 +9,9 @@ import enum
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -49,6 +49,18 @@ class Recording(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     analyses: Mapped[list[Analysis]] = relationship(back_populates="recording")
+
+    @classmethod
+    def get_or_add(cls, session: Session, sha256: str, filename: str, size_bytes: int,
+                   call_metadata: dict | None) -> "Recording":
+        """The recording of these bytes, added if new; call metadata given is merged into it."""
+        recording = session.scalar(select(cls).where(cls.sha256 == sha256))
+        if recording is None:
+            recording = cls(sha256=sha256, filename=filename, size_bytes=size_bytes, call_metadata=call_metadata or {})
+            session.add(recording)
+        elif call_metadata:
+            recording.call_metadata = {**recording.call_metadata, **call_metadata}
+        return recording
 
 
 class Analysis(Base):
