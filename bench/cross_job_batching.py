@@ -57,7 +57,8 @@ def main() -> None:
             url = helpers.fresh_database(args.db)
             upgrade(url)
         site = site.with_overrides(store={"url": url})
-        store, queue = Store(url), jobs.open_queue(site)
+        store = Store(url)
+        queue = jobs.open_queue(site, store)
         worker = Worker(site, store, queue, Analyzer(site, store, engine=engine))
         for path in files:
             jobs.submit(site, store, queue, path)

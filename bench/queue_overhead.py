@@ -61,7 +61,8 @@ def main() -> None:
                "VOXSIGHT_ENGINE_THREADS": str(max(1, cores // count)), "VOXSIGHT_QUEUE_POLL_S": "0.05",
                "VOXSIGHT_QUEUE_CONCURRENCY": "1"}
         site = config.load(path=ROOT / "configs/voxsight.yaml", environ=env)
-        store, queue = Store(url), jobs.open_queue(site)
+        store = Store(url)
+        queue = jobs.open_queue(site, store)
         workers = [subprocess.Popen([sys.executable, "-m", "voxsight", "worker"], env=env,
                                     stderr=subprocess.DEVNULL) for _ in range(count)]
         try:

@@ -8,6 +8,7 @@ into each container and codec, and the shared real recordings (48 kHz WAV, MP3 m
 
 import json
 import shutil
+import subprocess
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -319,29 +320,87 @@ def call_folder(tmp_path) -> Path:
 
 
 def test_a_folder_expands_recursively_to_its_audio_files(call_folder):
-    assert find_audio_files([call_folder]) == [
+    assert find_audio_files([call_folder]).files == [
         call_folder / "2024" / "march" / "HAPPY_UPGRADE.WAV",
         call_folder / "lost_card.wav",
     ]
 
 
-def test_non_audio_files_found_in_folders_are_skipped(call_folder):
-    assert call_folder / "notes.txt" not in find_audio_files([call_folder])
+def test_non_audio_files_found_in_folders_are_skipped_with_a_reason(call_folder):
+    found = find_audio_files([call_folder])
+    assert call_folder / "notes.txt" not in found.files
+    assert [(s.path, s.reason) for s in found.skipped] == [
+        (call_folder / "notes.txt", "not audio (by its extension and content)")]
 
 
 def test_explicitly_named_non_audio_paths_are_kept_for_decode_to_judge(call_folder):
-    assert find_audio_files([call_folder / "notes.txt"]) == [call_folder / "notes.txt"]
+    assert find_audio_files([call_folder / "notes.txt"]).files == [call_folder / "notes.txt"]
 
 
 def test_a_file_named_and_found_in_a_folder_is_listed_once(call_folder):
-    found = find_audio_files([call_folder / "lost_card.wav", call_folder, call_folder / "lost_card.wav"])
+    found = find_audio_files([call_folder / "lost_card.wav", call_folder, call_folder / "lost_card.wav"]).files
     assert found.count(call_folder / "lost_card.wav") == 1
     assert len(found) == 2
 
 
 def test_the_same_file_spelt_relative_and_absolute_is_listed_once(call_folder, monkeypatch):
     monkeypatch.chdir(call_folder)
-    assert len(find_audio_files([call_folder, "lost_card.wav"])) == 2
+    assert len(find_audio_files([call_folder, "lost_card.wav"]).files) == 2
+
+
+@pytest.mark.parametrize("suffix,container,codec,rate", [
+    (".aiff", "aiff", "pcm_s16be", 16000), (".au", "au", "pcm_s16be", 16000), (".caf", "caf", "pcm_s16le", 16000),
+    (".gsm", "gsm", "gsm", 8000), (".dat", "wav", "pcm_s16le", 16000),
+])
+def test_folders_find_audio_in_every_format_ffmpeg_reads_whatever_its_name(tmp_path, clip, suffix, container,
+                                                                          codec, rate):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    path = folder / f"call{suffix}"
+    if codec == "gsm":  # FFmpeg decodes GSM but has no encoder for it; sox has
+        source = tmp_path / "clip.wav"
+        _encode_mono(clip[0], source, "wav", "pcm_s16le", SAMPLE_RATE)
+        subprocess.run(["sox", source, "-r", "8000", "-t", "gsm", path], check=True)
+    else:
+        _encode_mono(clip[0], path, container, codec, rate)
+    found = find_audio_files([folder])
+    assert found.files == [path] and found.skipped == []
+    assert decode(path).duration_s == pytest.approx(CLIP_S, abs=0.1)
+
+
+def test_links_that_go_nowhere_or_loop_are_skipped_with_a_reason(call_folder):
+    (call_folder / "gone.wav").symlink_to(call_folder / "deleted.wav")
+    (call_folder / "loop.wav").symlink_to(call_folder / "loop.wav")
+    (call_folder / "back_up").symlink_to(call_folder, target_is_directory=True)
+    found = find_audio_files([call_folder])
+    reasons = {s.path.name: s.reason for s in found.skipped}
+    assert reasons["gone.wav"].startswith("a broken symbolic link")
+    assert reasons["loop.wav"].startswith("a broken symbolic link")
+    assert reasons["back_up"].startswith("a link to a folder")
+    assert len(found.files) == 2
+
+
+def test_a_link_loop_named_explicitly_fails_alone_when_decoded(call_folder):
+    loop = call_folder / "loop.wav"
+    loop.symlink_to(loop)
+    found = find_audio_files([loop, call_folder / "lost_card.wav"])
+    assert found.files == [loop, call_folder / "lost_card.wav"]
+    with pytest.raises(AudioError, match=r"^loop\.wav: cannot read the file \(Too many levels of symbolic links\)"):
+        decode(loop)
+
+
+def _encode_mono(samples: np.ndarray, path: Path, container: str, codec: str, rate: int) -> None:
+    with av.open(str(path), "w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate, layout="mono")
+        resampler = av.AudioResampler(format=stream.codec_context.codec.audio_formats[0].name, layout="mono",
+                                      rate=rate)
+        frame = av.AudioFrame.from_ndarray((samples[None, :] * 32767).astype(np.int16), format="s16", layout="mono")
+        frame.sample_rate = SAMPLE_RATE
+        for resampled in resampler.resample(frame) + resampler.resample(None):
+            for packet in stream.encode(resampled):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
 
 
 # Errors: AudioError naming the file and saying why
@@ -404,8 +463,8 @@ def test_file_over_max_bytes_is_refused():
         decode(SAMPLE_CALLS / "lost_card.wav", max_bytes=1000)
 
 
-def test_recording_over_max_duration_is_refused():
-    with pytest.raises(AudioError, match=r"^lost_card\.wav: longer than the limit of 5 s$"):
+def test_recording_declaring_more_than_max_duration_is_refused_before_decoding():
+    with pytest.raises(AudioError, match=r"^lost_card\.wav: it declares 00:20, over the limit of 5 s$"):
         decode(SAMPLE_CALLS / "lost_card.wav", max_duration_s=5)
 
 

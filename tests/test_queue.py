@@ -37,12 +37,12 @@ def site(config, pg_url, redis_url, tmp_path):
 def _worker(site, engine, **queue) -> Worker:
     site = site.with_overrides(queue=queue)
     store = Store(site.store_url)
-    return Worker(site, store, jobs.open_queue(site), Analyzer(site, store, engine=engine))
+    return Worker(site, store, jobs.open_queue(site, store), Analyzer(site, store, engine=engine))
 
 
 def _submit(site, *paths, **kwargs):
     store = Store(site.store_url)
-    return [jobs.submit(site, store, jobs.open_queue(site), p, **kwargs) for p in paths]
+    return [jobs.submit(site, store, jobs.open_queue(site, store), p, **kwargs) for p in paths]
 
 
 def _run_until(worker: Worker, done, timeout_s: float = 60.0) -> None:
@@ -69,7 +69,7 @@ def test_submit_stores_the_audio_once_records_the_job_and_enqueues_it(site, samp
     stored = list(site.storage_dir.rglob("*.wav"))
     assert len(stored) == 1 and stored[0].read_bytes() == path.read_bytes()
     assert stored[0].parent.name == first.sha256
-    assert jobs.open_queue(site).enqueued([first.id, again.id]) == {first.id, again.id}
+    assert jobs.open_queue(site, Store(site.store_url)).enqueued([first.id, again.id]) == {first.id, again.id}
     with Store(site.store_url).engine.connect() as c:
         assert c.scalar(select(schema.Recording.call_metadata)) == {"agent": "ann", "queue": "billing"}
 
@@ -91,7 +91,7 @@ def test_worker_batches_across_jobs_with_the_same_results_as_one_at_a_time(site,
         assert stored.analysis_id == finished.analysis_id
         alone = single.analyze_file(SAMPLES / call["file"])
         assert [(s.start_s, s.raw) for s in stored.segments] == [(s.start_s, s.raw) for s in alone.segments]
-    assert jobs.open_queue(site).depth() == {"high": {"waiting": 0, "in_hand": 0},
+    assert jobs.open_queue(site, Store(site.store_url)).depth() == {"high": {"waiting": 0, "in_hand": 0},
                                              "normal": {"waiting": 0, "in_hand": 0}}
 
 
@@ -122,10 +122,10 @@ def test_a_job_delivered_twice_after_its_worker_died_leaves_one_result(site, eng
     assert finished.attempts == 2 and finished.worker_id == survivor.id and finished.analysis_id
     assert _analyses(site) == 1
     # And a stray duplicate message of a finished job is acknowledged without running it again.
-    assert jobs.open_queue(site).enqueue(job.id, "normal")
+    assert jobs.open_queue(site, Store(site.store_url)).enqueue(job.id, "normal")
     survivor.step(block_ms=1000)
     assert _job(site, job.id).attempts == 2 and _analyses(site) == 1
-    assert jobs.open_queue(site).enqueued([job.id]) == set()
+    assert jobs.open_queue(site, Store(site.store_url)).enqueued([job.id]) == set()
 
 
 def test_undecodable_audio_fails_at_once_and_the_rest_of_the_batch_succeeds(site, engine, sample_calls, tmp_path):
@@ -207,7 +207,7 @@ def test_everything_queued_survives_redis_losing_its_data(site, engine, sample_c
     [held] = dying._take(block_ms=1000)
     redis.Redis.from_url(site.queue.redis_url).flushdb()  # Redis restarted without persistence
 
-    queue = jobs.open_queue(site)
+    queue = jobs.open_queue(site, Store(site.store_url))
     assert queue.enqueued([j.id for j in submitted]) == set()
     assert reconcile(Store(site.store_url), queue) == len(submitted) - 1  # the held one has a live lease
     time.sleep(1.1)  # its lease expires
@@ -232,7 +232,7 @@ def test_workers_heartbeat_into_a_registry_that_expires(site, engine, sample_cal
     worker = _worker(site, engine, visibility_timeout_s=0.6)
     worker.step(block_ms=10)
     worker.heartbeat()
-    queue = jobs.open_queue(site)
+    queue = jobs.open_queue(site, Store(site.store_url))
 
     [entry] = queue.workers()
     assert entry["id"] == worker.id and entry["device"] == "cpu" and entry["processed"] == 0
@@ -245,7 +245,7 @@ def test_workers_heartbeat_into_a_registry_that_expires(site, engine, sample_cal
 def test_the_embedded_mode_runs_the_same_job_path_on_sqlite_without_redis(config, engine, sample_calls, tmp_path):
     embedded = config.with_overrides(queue={"storage_dir": str(tmp_path / "storage")})
     store = Store(embedded.store_url)
-    assert jobs.open_queue(embedded) is None
+    assert jobs.open_queue(embedded, Store(embedded.store_url)) is None
     submitted = [jobs.submit(embedded, store, None, SAMPLES / c["file"]) for c in sample_calls]
 
     worker = Worker(embedded, store, None, Analyzer(embedded, store, engine=engine))

@@ -75,7 +75,7 @@ def wait_for(condition, timeout_s=120.0, what="condition"):
 
 def test_a_killed_worker_s_job_is_taken_over_and_finished_by_another(site, site_env, engine, long_call):
     store = Store(site.store_url)
-    job = jobs.submit(site, store, jobs.open_queue(site), long_call)
+    job = jobs.submit(site, store, jobs.open_queue(site, store), long_call)
     doomed = start_worker(site_env)
     try:
         wait_for(lambda: (j := store.jobs.get(job.id)).status == "running" and j.progress_done > 0,
@@ -86,7 +86,7 @@ def test_a_killed_worker_s_job_is_taken_over_and_finished_by_another(site, site_
     halfway = store.jobs.get(job.id)
     assert halfway.progress_done < halfway.progress_total
 
-    survivor = Worker(site, store, jobs.open_queue(site), Analyzer(site, store, engine=engine))
+    survivor = Worker(site, store, jobs.open_queue(site, store), Analyzer(site, store, engine=engine))
     deadline = time.monotonic() + 120
     while store.jobs.get(job.id).status != "done":
         assert time.monotonic() < deadline, "the survivor did not finish the job"
@@ -98,11 +98,12 @@ def test_a_killed_worker_s_job_is_taken_over_and_finished_by_another(site, site_
     with store.engine.connect() as c:
         assert c.scalar(select(func.count()).select_from(schema.Analysis)) == 1
     # The dead worker's registry entry expires with its heartbeat.
-    wait_for(lambda: jobs.open_queue(site).workers() == [], timeout_s=5, what="the registry entry to expire")
+    wait_for(lambda: jobs.open_queue(site, Store(site.store_url)).workers() == [], timeout_s=5, what="the registry entry to expire")
 
 
 def test_sigterm_finishes_the_job_in_hand_takes_no_more_and_exits(site, site_env, long_call, sample_calls):
-    store, queue = Store(site.store_url), jobs.open_queue(site)
+    store = Store(site.store_url)
+    queue = jobs.open_queue(site, store)
     held = jobs.submit(site, store, queue, long_call)
     waiting = jobs.submit(site, store, queue, SAMPLES / sample_calls[0]["file"])
     worker = start_worker(site_env, "--concurrency", "1")

@@ -57,13 +57,15 @@ class _Held:
 
 class Worker:
     def __init__(self, config: Config, store: Store, queue: RedisQueue | None,
-                 analyzer: Analyzer | None = None, worker_id: str | None = None):
+                 analyzer: Analyzer | None = None, worker_id: str | None = None,
+                 stopping: threading.Event | None = None):
         self.config = config
         self.store = store
         self.queue = queue
         self.analyzer = analyzer or Analyzer(config, store)
         self.id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-        self.stopping = threading.Event()
+        # Set by SIGTERM/SIGINT; the CLI passes one in, watched from the process's first moments.
+        self.stopping = stopping or threading.Event()
         self.processed = 0
         self.batches: list[int] = []  # jobs per engine pass, for the registry and benchmarks
         self._held: list[_Held] = []
@@ -77,8 +79,9 @@ class Worker:
         """Take and run jobs until stopped. SIGTERM/SIGINT: finish the jobs in hand, take no
         more, exit."""
         if install_signal_handlers:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, lambda *_: self.stopping.set())
+            stop_on_signals(self.stopping)
+        if self.stopping.is_set():
+            return
         self.analyzer.engine  # load the models before taking any job
         log.info("worker %s serving (%s)", self.id, "redis" if self.queue else "embedded")
         with self._heartbeating():
@@ -141,26 +144,35 @@ class Worker:
         return held
 
     def run(self, held: list[_Held]) -> None:
+        """Run the jobs in hand: together, except those a worker already died running, which run
+        alone, after the others are safely recorded."""
         with self._lock:
             self._held = list(held)
         try:
-            runnable, requests = [], []
+            runnable = []
             for h in held:
                 if h.job.attempts > self.config.queue.max_attempts:
-                    self._record(h, Abandoned(f"abandoned: {h.job.attempts - 1} workers stopped while running it"))
+                    self._record(h, Abandoned(f"abandoned after {h.job.attempts - 1} attempts: "
+                                              f"{h.job.crashes} worker(s) died while running it"))
                 elif not Path(h.job.audio_path).is_file():
                     self._record(h, StorageUnavailable(f"stored audio {h.job.audio_path} is not readable"))
                 else:
                     runnable.append(h)
-                    requests.append(Request(Path(h.job.audio_path), progress=self._progress_reporter(h.job.id),
-                                            sha256=h.job.sha256))
-            if runnable:
-                self.batches.append(len(runnable))
-                for h, outcome in zip(runnable, self.analyzer.analyze_many(requests)):
-                    self._record(h, outcome)
+            together = [h for h in runnable if not h.job.crashes]
+            for group in [together] * bool(together) + [[h] for h in runnable if h.job.crashes]:
+                self._run_together(group)
         finally:
             with self._lock:
                 self._held = []
+
+    def _run_together(self, group: list[_Held]) -> None:
+        self.batches.append(len(group))
+        requests = [Request(Path(h.job.audio_path), progress=self._progress_reporter(h.job.id), sha256=h.job.sha256,
+                            name=h.job.filename) for h in group]
+        for h, outcome in zip(group, self.analyzer.analyze_many(requests)):
+            self._record(h, outcome)
+            with self._lock:
+                self._held = [other for other in self._held if other is not h]
 
     def _record(self, h: _Held, outcome) -> None:
         jobs, q = self.store.jobs, self.config.queue
@@ -205,11 +217,12 @@ class Worker:
         with self._lock:
             held = list(self._held)
         lease = self.config.queue.visibility_timeout_s
+        if self.queue is not None:  # first: a worker stays visible whatever else fails
+            self.queue.register_worker(self.info(held), ttl_s=lease)
         if held:
             self.store.jobs.extend_leases([h.job.id for h in held], self.id, lease)
         if self.queue is not None:
             self.queue.touch(self.id, [h.delivery for h in held if h.delivery])
-            self.queue.register_worker(self.info(held), ttl_s=lease)
 
     def info(self, held: list[_Held] | None = None) -> dict:
         return {
@@ -219,6 +232,12 @@ class Worker:
             "processed": self.processed, "started_at": self._started,
             "seen_at": datetime.now(timezone.utc).isoformat(),
         }
+
+
+def stop_on_signals(stopping: threading.Event) -> None:
+    """SIGTERM and SIGINT ask for a graceful stop: finish the jobs in hand, take no more, exit 0."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
 
 
 def reconcile(store: Store, queue: RedisQueue) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +20,8 @@ from voxsight.config import Config
 from voxsight.engine import Engine, ModelInfo, Span
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.store import Store
+
+log = logging.getLogger(__name__)
 
 # Called with (segments decoded so far, segments in the recording).
 ProgressCallback = Callable[[int, int], None]
@@ -34,6 +37,11 @@ class Request:
     call_metadata: dict | None = None
     progress: ProgressCallback | None = None
     sha256: str | None = None  # known already (content-addressed storage): the file is not hashed again
+    name: str | None = None  # the name the user knows it by (a stored copy has another); default: the path's
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.path.name
 
 
 @dataclass
@@ -93,47 +101,70 @@ class Analyzer:
         """Analyze several recordings together, their segments packed into shared batches.
 
         Returns one outcome per request: its result, or the ``audio.AudioError`` /
-        ``AnalysisError`` that stopped it. One recording's failure does not affect the others.
+        ``AnalysisError`` that stopped it. One recording's failure, whatever it is, does not affect
+        the others. Decoded audio is held for at most ``audio.max_pass_mb`` at a time: once that
+        much is decoded, those recordings are finished before more are decoded.
         """
         outcomes: list[AnalysisResult | Exception | None] = [None] * len(requests)
-        work: list[tuple[int, _Work]] = []
+        budget, held, work = self.config.audio.max_pass_mb << 20, 0, []
         for i, request in enumerate(requests):
-            try:
-                prepared = self._prepare(request)
-            except (audio.AudioError, AnalysisError) as exc:
-                outcomes[i] = exc
-                continue
-            if isinstance(prepared, AnalysisResult):
-                outcomes[i] = prepared
-            else:
+            prepared = self._prepare_one(request)
+            if isinstance(prepared, _Work):
                 work.append((i, prepared))
+                held += prepared.decoded.samples.nbytes
+                if held >= budget:
+                    self._finish_pass(work, outcomes)
+                    held, work = 0, []
+            else:
+                outcomes[i] = prepared
+        self._finish_pass(work, outcomes)
+        return outcomes
 
+    def _prepare_one(self, request: Request) -> AnalysisResult | _Work | Exception:
+        try:
+            return self._prepare(request)
+        except (audio.AudioError, AnalysisError) as exc:
+            return exc
+        except Exception as exc:  # a bug or an unforeseen input: this recording fails, the others go on
+            log.exception("preparing %s failed", request.display_name)
+            error = AnalysisError(f"{request.display_name}: preparing the recording failed: "
+                                  f"{type(exc).__name__}: {exc}")
+            error.__cause__ = exc
+            return error
+
+    def _finish_pass(self, work: list[tuple[int, _Work]], outcomes: list) -> None:
         self._transcribe([w for _, w in work])
         for i, w in work:
             try:
                 outcomes[i] = w.failure or self._finish(w)
             except Exception as exc:  # the store refused it: this recording fails, the others are kept
-                outcomes[i] = AnalysisError(f"{w.request.path.name}: storing the analysis failed: {exc}")
+                outcomes[i] = AnalysisError(f"{w.request.display_name}: storing the analysis failed: {exc}")
                 outcomes[i].__cause__ = exc
-        return outcomes
 
     def _prepare(self, request: Request) -> AnalysisResult | _Work:
         """The stored result, or the recording decoded and cut into speech spans."""
         started = time.perf_counter()
         if request.sha256:
-            sha256, size_bytes = request.sha256, _size(request.path)
+            sha256, size_bytes = request.sha256, _size(request)
         else:
             sha256, size_bytes = audio.hash_file(request.path)
         manifest = self.model
         if self.store and (stored := self.store.find(sha256, manifest.model_id, self.parameters_key)):
-            return stored
+            name, names = request.display_name, stored.recording.names
+            if name not in names:
+                self.store.add_name(sha256, name)
+                names += (name,)
+            # The result is reported under the name it was asked about, not the first one stored.
+            return replace(stored, recording=replace(stored.recording, filename=name, names=names))
 
-        decoded = audio.decode(request.path, self.config.audio.max_bytes, self.config.audio.max_duration_s)
+        limits = self.config.audio
+        decoded = audio.decode(request.path, limits.max_bytes, limits.max_duration_s, name=request.display_name,
+                               timeout_s=limits.decode_timeout_s, memory_mb=limits.decode_memory_mb)
         w = _Work(
             request=request, size_bytes=size_bytes, decoded=decoded,
             timings={"decode_s": time.perf_counter() - started, "vad_s": 0.0, "asr_s": 0.0},
             result=AnalysisResult(
-                recording=RecordingInfo(sha256=sha256, filename=request.path.name, format=decoded.format,
+                recording=RecordingInfo(sha256=sha256, filename=request.display_name, format=decoded.format,
                                         duration_s=round(decoded.duration_s, 3),
                                         sample_rate=decoded.source_sample_rate, channels=decoded.channels),
                 model_id=manifest.model_id, synthetic=manifest.synthetic, parameters=self.parameters,
@@ -153,7 +184,19 @@ class Analyzer:
         return w
 
     def _transcribe(self, work: list[_Work]) -> None:
-        """Decode every span of every recording in shared batches; on failure, all of them fail."""
+        """Decode every span of every recording in shared batches. If a shared batch fails, each
+        recording is tried again alone, so that only the one the failure follows fails."""
+        if not work:
+            return
+        self._transcribe_together(work)
+        failed = [w for w in work if w.failure is not None]
+        if len(work) > 1 and failed:
+            for w in failed:
+                w.failure, w.utterances = None, {}
+                w.timings["asr_s"] = 0.0
+                self._transcribe_together([w])
+
+    def _transcribe_together(self, work: list[_Work]) -> None:
         owners = [(w, j) for w in work for j in range(len(w.spans))]
         batches = self.engine.transcribe_batches([w.spans[j] for w, j in owners])
         try:
@@ -196,6 +239,7 @@ class Analyzer:
         if self.store:
             before = time.perf_counter()
             result = self.store.save(result, self.parameters_key, w.size_bytes, w.request.call_metadata)
+            result = replace(result, recording=replace(result.recording, filename=w.request.display_name))
             w.timings["store_s"] = time.perf_counter() - before
             result = replace(result, timings_s=_rounded(w.timings))
         return result
@@ -203,7 +247,7 @@ class Analyzer:
     def _failed(self, w: _Work, exc: Exception) -> AnalysisError:
         if self.store:
             self.store.save_failure(w.result, self.parameters_key, w.size_bytes, f"{type(exc).__name__}: {exc}")
-        error = AnalysisError(f"{w.request.path.name}: analysis failed: {exc}")
+        error = AnalysisError(f"{w.request.display_name}: analysis failed: {exc}")
         error.__cause__ = exc
         return error
 
@@ -219,11 +263,11 @@ def _parameters(config: Config) -> dict[str, Any]:
     }
 
 
-def _size(path: Path) -> int:
+def _size(request: Request) -> int:
     try:
-        return path.stat().st_size
+        return request.path.stat().st_size
     except OSError as exc:
-        raise audio.AudioError(f"{path.name}: cannot read the file ({exc.strerror})") from exc
+        raise audio.AudioError(f"{request.display_name}: cannot read the file ({exc.strerror})") from exc
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:

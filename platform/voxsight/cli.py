@@ -124,9 +124,8 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
         engine={"language": args.language} if args.language else {},
         store={"url": args.db} if args.db else {},
     )
-    files = audio.find_audio_files(args.paths)
+    files = _find_files(args.paths)
     if not files:
-        print("voxsight: no audio files found in " + " ".join(args.paths), file=sys.stderr)
         return 1
     analyzer = Analyzer(config, Store(config.store_url))
     synthetic = analyzer.model.synthetic
@@ -208,11 +207,11 @@ def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
             print(f"voxsight: --meta wants KEY=VALUE, not {item!r}", file=sys.stderr)
             return 2
         metadata[key] = value
-    files = audio.find_audio_files(args.paths)
+    files = _find_files(args.paths)
     if not files:
-        print("voxsight: no audio files found in " + " ".join(args.paths), file=sys.stderr)
         return 1
-    store, queue = Store(config.store_url), jobs.open_queue(config)
+    store = Store(config.store_url)
+    queue = jobs.open_queue(config, store)
     submitted, failures = [], 0
     for path in files:
         try:
@@ -220,6 +219,8 @@ def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
         except audio.AudioError as exc:
             failures += 1
             print(f"voxsight: {exc}", file=sys.stderr)
+    if failures:
+        print(f"voxsight: {failures} of {len(files)} files could not be submitted", file=sys.stderr)
     if queue is None and submitted:
         # Embedded: no Redis, so this process is the worker, on the same job path.
         from voxsight.workers.worker import Worker
@@ -268,6 +269,18 @@ def _job(args: argparse.Namespace, config: config_module.Config) -> int:
     return 0
 
 
+def _find_files(paths: list[str]) -> list[Path]:
+    """The audio files named or found in folders; every path passed over is reported with why."""
+    found = audio.find_audio_files(paths)
+    for skipped in found.skipped:
+        print(f"voxsight: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    if found.skipped:
+        print(f"voxsight: {len(found.skipped)} path(s) skipped", file=sys.stderr)
+    if not found.files:
+        print("voxsight: no audio files found in " + " ".join(map(str, paths)), file=sys.stderr)
+    return found.files
+
+
 def _job_line(j) -> str:
     progress = f"{j.progress_done}/{j.progress_total} segments" if j.progress_total else ""
     outcome = f"analysis {j.analysis_id}" if j.analysis_id else (j.error or "")
@@ -277,8 +290,9 @@ def _job_line(j) -> str:
 
 def _workers(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight import jobs
+    from voxsight.store import Store
 
-    queue = jobs.open_queue(config)
+    queue = jobs.open_queue(config, Store(config.store_url))
     if queue is None:
         print("voxsight: no queue.redis_url configured: jobs run in the process that submits them",
               file=sys.stderr)
@@ -296,6 +310,14 @@ def _workers(args: argparse.Namespace, config: config_module.Config) -> int:
 
 
 def _worker(args: argparse.Namespace, config: config_module.Config) -> int:
+    import signal
+    import threading
+
+    # Before anything slow (imports, models): a SIGTERM while the worker starts is a graceful stop too.
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    print("voxsight: worker starting (SIGTERM or Ctrl-C stops it gracefully)", file=sys.stderr, flush=True)
     from voxsight import jobs
     from voxsight.store import Store
     from voxsight.workers.worker import Worker
@@ -304,7 +326,8 @@ def _worker(args: argparse.Namespace, config: config_module.Config) -> int:
         engine={"device": args.device} if args.device else {},
         queue={"concurrency": args.concurrency} if args.concurrency else {},
     )
-    worker = Worker(config, Store(config.store_url), jobs.open_queue(config))
+    store = Store(config.store_url)
+    worker = Worker(config, store, jobs.open_queue(config, store), stopping=stopping)
     print(f"voxsight: worker {worker.id} loading models", file=sys.stderr)
     worker.serve()
     print(f"voxsight: worker {worker.id} stopped after {worker.processed} job(s)", file=sys.stderr)

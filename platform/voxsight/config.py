@@ -54,6 +54,9 @@ class AudioConfig:
     roles: tuple[str, ...] = ("agent", "customer")
     max_bytes: int = 2 * 1024**3
     max_duration_s: float = 4 * 3600.0
+    decode_timeout_s: float = 600.0  # one file's decoding child is stopped after this
+    decode_memory_mb: int = 1536  # address space of that child
+    max_pass_mb: int = 1024  # decoded audio one analysis pass holds; more recordings wait for the next
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,8 @@ def _coerce(value: Any, default: Any, where: str) -> Any:
 def _validate(config: Any) -> None:
     if isinstance(config, AudioConfig) and config.channels not in ("mix", "split"):
         raise ConfigError(f"audio.channels must be mix or split, not {config.channels!r}")
+    if isinstance(config, AudioConfig) and (config.decode_timeout_s <= 0 or config.max_pass_mb <= 0):
+        raise ConfigError("audio.decode_timeout_s and audio.max_pass_mb must be positive")
     if isinstance(config, QueueConfig):
         if config.concurrency < 1 or config.max_attempts < 1:
             raise ConfigError("queue.concurrency and queue.max_attempts must be at least 1")

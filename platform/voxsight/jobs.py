@@ -18,12 +18,13 @@ from voxsight.store import Store
 from voxsight.store.jobs import JobInfo
 
 
-def open_queue(config: Config) -> RedisQueue | None:
-    """The site's Redis queue, checked to answer, or None for the embedded (Redis-less) mode."""
+def open_queue(config: Config, store: Store) -> RedisQueue | None:
+    """The site's Redis queue, checked to answer and to belong to this site (the store's), or None
+    for the embedded (Redis-less) mode."""
     q = config.queue
     if not q.redis_url:
         return None
-    queue = RedisQueue(q.redis_url, q.prefix, q.visibility_timeout_s)
+    queue = RedisQueue(q.redis_url, store.site_id, q.prefix, q.visibility_timeout_s)
     queue.ping()
     return queue
 

@@ -19,10 +19,10 @@ from voxsight.store.jobs import PRIORITIES
 GROUP = "workers"
 
 # Add the job to its stream unless it is already enqueued (atomic, so racing reconcilers and
-# submitters put one message per job).
+# submitters put one message per job). Messages carry the site they belong to.
 _ENQUEUE = """
 if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
-  redis.call('XADD', KEYS[2], '*', 'job', ARGV[1])
+  redis.call('XADD', KEYS[2], '*', 'job', ARGV[1], 'site', ARGV[2])
   return 1
 end
 return 0
@@ -31,6 +31,10 @@ return 0
 
 class QueueError(RuntimeError):
     """Redis cannot be reached or refused a command."""
+
+
+class SiteMismatch(QueueError):
+    """This Redis prefix serves another site (another database): serving it would eat its jobs."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,12 @@ class Delivery:
 
 
 class RedisQueue:
-    def __init__(self, url: str, prefix: str = "voxsight", visibility_timeout_s: float = 60.0):
+    def __init__(self, url: str, site_id: str, prefix: str = "voxsight", visibility_timeout_s: float = 60.0):
         self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=30,
                                           socket_connect_timeout=5, health_check_interval=30)
+        self.site_id = site_id
         self.prefix = prefix
+        self.site_key = f"{prefix}:site"
         self.visibility_timeout_ms = int(visibility_timeout_s * 1000)
         self.streams = {p: f"{prefix}:jobs:{p}" for p in PRIORITIES}  # in the order they are served
         self.enqueued_ids = f"{prefix}:jobs:enqueued"
@@ -54,14 +60,20 @@ class RedisQueue:
         self._groups_ready = False
 
     def ping(self) -> None:
+        """Check that Redis answers and that this prefix is this site's (claiming it if new)."""
         try:
             self.redis.ping()
+            self.claim_site()
         except redis.RedisError as exc:
             raise QueueError(f"cannot reach Redis at {self._where()}: {exc}") from exc
 
+    def claim_site(self) -> None:
+        self.redis.set(self.site_key, self.site_id, nx=True)
+        self._check_site(self.redis.get(self.site_key))
+
     def enqueue(self, job_id: int, priority: str) -> bool:
         """Put a job on its stream; False if it is enqueued already."""
-        return bool(self._enqueue(keys=[self.enqueued_ids, self.streams[priority]], args=[job_id]))
+        return bool(self._enqueue(keys=[self.enqueued_ids, self.streams[priority]], args=[job_id, self.site_id]))
 
     def enqueued(self, job_ids: list[int]) -> set[int]:
         """Which of these jobs Redis holds (waiting or pending)."""
@@ -71,11 +83,18 @@ class RedisQueue:
         return {job_id for job_id, flag in zip(job_ids, flags) if flag}
 
     def take(self, consumer: str, count: int, block_ms: int = 1000) -> list[Delivery]:
-        """Up to ``count`` messages for this consumer: first those abandoned by dead workers,
-        then new ones, high priority before normal. Blocks up to ``block_ms`` when there are none."""
+        """Up to ``count`` messages for this consumer, high priority before normal; blocks up to
+        ``block_ms`` when there are none. A message abandoned by a dead worker comes first, and
+        alone: the file in it may be what killed that worker, and must not take others down.
+
+        Raises:
+            SiteMismatch: a message belongs to another site (two sites share this prefix).
+        """
         self._ensure_groups()
         try:
-            taken = self._reclaim(consumer, count)
+            taken = self._reclaim(consumer, 1)
+            if taken:
+                return taken
             for stream in self.streams.values():  # high first, without waiting
                 if len(taken) < count:
                     taken += self._read(consumer, {stream: ">"}, count - len(taken), None)
@@ -89,11 +108,14 @@ class RedisQueue:
             return []
 
     def touch(self, consumer: str, deliveries: list[Delivery]) -> None:
-        """Reset the idle time of messages in hand, so that no other worker claims them."""
+        """Reset the idle time of messages in hand, so that no other worker claims them. Messages
+        Redis has lost (a flush) are skipped: the reconciler enqueues their jobs again."""
         pipe = self.redis.pipeline(transaction=False)
         for d in deliveries:
             pipe.xclaim(d.stream, GROUP, consumer, 0, [d.message_id], justid=True)
-        pipe.execute()
+        for reply in pipe.execute(raise_on_error=False):
+            if isinstance(reply, redis.ResponseError) and "NOGROUP" not in str(reply):
+                raise reply
 
     def ack(self, delivery: Delivery) -> None:
         """The job's outcome is in SQL: forget the message."""
@@ -130,6 +152,7 @@ class RedisQueue:
     def _ensure_groups(self) -> None:
         if self._groups_ready:
             return
+        self.claim_site()  # first use, or Redis lost its data: the prefix may have a new owner
         for stream in self.streams.values():
             try:
                 self.redis.xgroup_create(stream, GROUP, id="0", mkstream=True)
@@ -145,18 +168,29 @@ class RedisQueue:
                 break
             _, messages, *_ = self.redis.xautoclaim(stream, GROUP, consumer, self.visibility_timeout_ms,
                                                     start_id="0-0", count=count - len(taken))
-            taken += _deliveries(stream, messages)
+            taken += self._deliveries(stream, messages)
         return taken
 
     def _read(self, consumer: str, streams: dict[str, str], count: int, block_ms: int | None) -> list[Delivery]:
         replies = self.redis.xreadgroup(GROUP, consumer, streams, count=count, block=block_ms) or []
-        return [d for stream, messages in replies for d in _deliveries(stream, messages)]
+        return [d for stream, messages in replies for d in self._deliveries(stream, messages)]
+
+    def _deliveries(self, stream: str, messages: list) -> list[Delivery]:
+        # A message deleted while pending comes back without fields: nothing to run. Messages
+        # from before sites had identities carry none; the prefix's own check covers them.
+        for _, fields in messages:
+            if fields and "site" in fields:
+                self._check_site(fields["site"])
+        return [Delivery(stream, message_id, int(fields["job"])) for message_id, fields in messages if fields]
+
+    def _check_site(self, site_id: str | None) -> None:
+        if site_id != self.site_id:
+            raise SiteMismatch(
+                f"Redis {self._where()} prefix {self.prefix!r} serves site {site_id or 'unknown'}, but this "
+                f"database is site {self.site_id}: two sites share one queue. Give each site its own "
+                "queue.prefix or Redis database; nothing was taken from the other site's queue"
+            )
 
     def _where(self) -> str:
         kwargs = self.redis.connection_pool.connection_kwargs
         return f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db')}"
-
-
-def _deliveries(stream: str, messages: list) -> list[Delivery]:
-    # A message deleted while pending comes back without fields: nothing to run.
-    return [Delivery(stream, message_id, int(fields["job"])) for message_id, fields in messages if fields]

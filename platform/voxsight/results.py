@@ -25,6 +25,7 @@ class RecordingInfo:
     sample_rate: int  # of the source, before resampling to 16 kHz
     channels: int
     id: int | None = None  # store id, once stored
+    names: tuple[str, ...] = ()  # every name these bytes were seen under, once stored
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class AnalysisResult:
         return summarize(self.segments)
 
     def to_json(self) -> dict[str, Any]:
-        recording = asdict(self.recording)
+        recording = {**asdict(self.recording), "names": list(self.recording.names)}
         return {
             "recording": recording,
             "model": {"id": self.model_id, "synthetic": self.synthetic,

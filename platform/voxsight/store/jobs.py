@@ -30,6 +30,7 @@ class JobInfo:
     priority: str
     status: str
     attempts: int
+    crashes: int  # workers that died running it: it runs alone
     error: str | None
     analysis_id: int | None
     worker_id: str | None
@@ -43,6 +44,7 @@ class JobInfo:
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "status": self.status, "priority": self.priority, "attempts": self.attempts,
+            "crashes": self.crashes,
             "recording": {"id": self.recording_id, "filename": self.filename, "sha256": self.sha256},
             "progress": {"done": self.progress_done, "total": self.progress_total},
             "analysis_id": self.analysis_id, "error": self.error, "worker": self.worker_id,
@@ -62,7 +64,8 @@ class JobStore:
             raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, not {priority!r}")
         with self._sessions.begin() as session:
             recording = schema.Recording.get_or_add(session, sha256, filename, size_bytes, call_metadata)
-            job = schema.Job(recording=recording, audio_path=audio_path, priority=priority, timings={})
+            job = schema.Job(recording=recording, audio_path=audio_path, filename=filename, priority=priority,
+                             timings={})
             session.add(job)
             session.flush()
             return _info(job)
@@ -92,19 +95,45 @@ class JobStore:
                 update(schema.Job)
                 .where(schema.Job.id == job_id, _claimable(now))
                 .values(status=JobStatus.RUNNING.value, worker_id=worker_id, attempts=schema.Job.attempts + 1,
+                        # still running under an expired lease: the worker running it died
+                        crashes=schema.Job.crashes + case((schema.Job.status == JobStatus.RUNNING.value, 1), else_=0),
                         lease_expires_at=now + timedelta(seconds=lease_s), started_at=now,
                         progress_done=0, progress_total=0)
             ).rowcount
             return _info(session.get(schema.Job, job_id)) if taken else None
 
     def claim_next(self, worker_id: str, lease_s: float, limit: int) -> list[JobInfo]:
-        """Claim up to ``limit`` due jobs, high priority first (the embedded, Redis-less queue)."""
+        """Claim up to ``limit`` due jobs, high priority first (the embedded, Redis-less queue).
+        A job a worker died running is claimed alone."""
+        now = _now()
+        suspect = or_(schema.Job.crashes > 0, schema.Job.status == JobStatus.RUNNING.value)
         with self._sessions() as session:
             ids = session.scalars(
-                select(schema.Job.id).where(_claimable(_now()))
-                .order_by(case((schema.Job.priority == "high", 0), else_=1), schema.Job.id).limit(limit)
+                select(schema.Job.id).where(_claimable(now))
+                .order_by(case((suspect, 0), else_=1), case((schema.Job.priority == "high", 0), else_=1),
+                          schema.Job.id).limit(limit)
             ).all()
-        return [job for job_id in ids if (job := self.claim(job_id, worker_id, lease_s))]
+        claimed = []
+        for job_id in ids:
+            if (job := self.claim(job_id, worker_id, lease_s)) is None:
+                continue
+            if job.crashes and claimed:
+                self.release(job.id, worker_id)
+                break
+            claimed.append(job)
+            if job.crashes:
+                break
+        return claimed
+
+    def release(self, job_id: int, worker_id: str) -> None:
+        """Give back a job claimed but not started: queued again, the attempt not counted."""
+        with self._sessions.begin() as session:
+            session.execute(
+                update(schema.Job).where(schema.Job.id == job_id, schema.Job.worker_id == worker_id,
+                                         schema.Job.status == JobStatus.RUNNING.value)
+                .values(status=JobStatus.QUEUED.value, worker_id=None, lease_expires_at=None,
+                        attempts=schema.Job.attempts - 1, next_attempt_at=_now())
+            )
 
     def extend_leases(self, job_ids: list[int], worker_id: str, lease_s: float) -> None:
         with self._sessions.begin() as session:
@@ -181,8 +210,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _info(job: schema.Job) -> JobInfo:
     return JobInfo(
-        id=job.id, recording_id=job.recording_id, filename=job.recording.filename, sha256=job.recording.sha256,
+        id=job.id, recording_id=job.recording_id, filename=job.filename, sha256=job.recording.sha256,
         audio_path=job.audio_path, priority=job.priority, status=job.status, attempts=job.attempts,
+        crashes=job.crashes,
         error=job.error, analysis_id=job.analysis_id, worker_id=job.worker_id,
         progress_done=job.progress_done, progress_total=job.progress_total, timings=job.timings or {},
         created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from datetime import datetime, timezone
 from importlib import resources
@@ -66,6 +67,22 @@ class Store:
         except Exception as exc:
             raise StoreError(f"cannot open the database {self.engine.url!r}: {exc}") from exc
 
+    @functools.cached_property
+    def site_id(self) -> str:
+        """This site's identity, made with its schema."""
+        with self._sessions() as session:
+            site = session.scalar(select(schema.Site.id))
+        if site is None:
+            raise StoreError(f"the database {self.engine.url!r} has no site identity: run `voxsight db upgrade`")
+        return site
+
+    def add_name(self, sha256: str, name: str) -> None:
+        """Remember another name the recording of these bytes was seen under."""
+        with self._sessions.begin() as session:
+            recording = session.scalar(select(schema.Recording).where(schema.Recording.sha256 == sha256))
+            if recording is not None:
+                recording.add_name(name)
+
     def find(self, sha256: str, model_id: str, parameters_key: str) -> AnalysisResult | None:
         """The finished analysis of these bytes with this model and these parameters, if any."""
         with self._sessions() as session:
@@ -96,14 +113,14 @@ class Store:
                 analysis.finished_at = datetime.now(timezone.utc)
                 analysis.segments = [_to_row(s) for s in result.segments]
                 session.flush()
-                recording_id, analysis_id = analysis.recording_id, analysis.id
+                recording_id, analysis_id, names = analysis.recording_id, analysis.id, analysis.recording.names
         except IntegrityError:
             # Another worker inserted the same recording or analysis between our read and write.
             stored = self.find(result.recording.sha256, result.model_id, parameters_key)
             if stored is None:
                 raise
             return stored
-        return _replace_ids(result, recording_id, analysis_id)
+        return _replace_ids(result, recording_id, analysis_id, names)
 
     def save_failure(self, result: AnalysisResult, parameters_key: str, size_bytes: int, error: str) -> int:
         """Record that analyzing a decodable recording failed, and why. Returns the analysis id."""
@@ -178,7 +195,7 @@ def _to_result(row: schema.Analysis, reused: bool) -> AnalysisResult:
     r = row.recording
     return AnalysisResult(
         recording=RecordingInfo(sha256=r.sha256, filename=r.filename, format=r.format, duration_s=r.duration_s,
-                                sample_rate=r.sample_rate, channels=r.channels, id=r.id),
+                                sample_rate=r.sample_rate, channels=r.channels, id=r.id, names=tuple(r.names)),
         model_id=row.model_id, synthetic=row.synthetic, parameters=row.parameters,
         segments=tuple(
             Segment(start_s=s.start_ms / 1000, end_s=s.end_ms / 1000, channel=s.channel, role=s.role,
@@ -190,5 +207,6 @@ def _to_result(row: schema.Analysis, reused: bool) -> AnalysisResult:
     )
 
 
-def _replace_ids(result: AnalysisResult, recording_id: int, analysis_id: int) -> AnalysisResult:
-    return replace(result, recording=replace(result.recording, id=recording_id), analysis_id=analysis_id)
+def _replace_ids(result: AnalysisResult, recording_id: int, analysis_id: int, names: list[str]) -> AnalysisResult:
+    return replace(result, recording=replace(result.recording, id=recording_id, names=tuple(names)),
+                   analysis_id=analysis_id)

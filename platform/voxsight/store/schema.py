@@ -46,6 +46,8 @@ class Recording(Base):
     channels: Mapped[int | None]
     # Free-form call metadata: agent, customer, call time, queue...
     call_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    # Every name these bytes have been seen under, first first (``filename`` is the first).
+    names: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     analyses: Mapped[list[Analysis]] = relationship(back_populates="recording")
@@ -53,14 +55,22 @@ class Recording(Base):
     @classmethod
     def get_or_add(cls, session: Session, sha256: str, filename: str, size_bytes: int,
                    call_metadata: dict | None) -> "Recording":
-        """The recording of these bytes, added if new; call metadata given is merged into it."""
+        """The recording of these bytes, added if new; the name and call metadata given are merged
+        into it."""
         recording = session.scalar(select(cls).where(cls.sha256 == sha256))
         if recording is None:
-            recording = cls(sha256=sha256, filename=filename, size_bytes=size_bytes, call_metadata=call_metadata or {})
+            recording = cls(sha256=sha256, filename=filename, size_bytes=size_bytes,
+                            call_metadata=call_metadata or {}, names=[filename])
             session.add(recording)
-        elif call_metadata:
+            return recording
+        recording.add_name(filename)
+        if call_metadata:
             recording.call_metadata = {**recording.call_metadata, **call_metadata}
         return recording
+
+    def add_name(self, name: str) -> None:
+        if name not in self.names:
+            self.names = [*self.names, name]  # a new list: JSON columns track assignment, not mutation
 
 
 class Analysis(Base):
@@ -117,6 +127,16 @@ class JobStatus(str, enum.Enum):
     DEAD = "dead"  # transient failures outlasted the retries
 
 
+class Site(Base):
+    """This site's identity, made with the schema: Redis keys and messages carry it, so that two
+    sites pointed at one Redis by mistake refuse to serve instead of eating each other's jobs."""
+
+    __tablename__ = "site"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class Job(Base):
     """A request to analyze one stored recording. The queue only carries job ids: this row is
     the job's state, and what a reconciler rebuilds the queue from."""
@@ -127,9 +147,13 @@ class Job(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
     audio_path: Mapped[str] = mapped_column(Text)  # in the shared storage directory
+    filename: Mapped[str] = mapped_column(Text)  # as submitted: the stored copy may carry another name
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED.value)
     attempts: Mapped[int] = mapped_column(default=0)
+    # Times a worker died holding it: such a job is only ever run alone, so that a file that kills
+    # workers cannot take the jobs batched with it down too.
+    crashes: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
     analysis_id: Mapped[int | None] = mapped_column(ForeignKey("analyses.id", ondelete="SET NULL"))
     worker_id: Mapped[str | None] = mapped_column(String(128))
