@@ -160,6 +160,57 @@ def redis_url(redis_server) -> str:
     client.close()
 
 
+@pytest.fixture
+def site_env(trained_model_dir, pg_url, redis_url, tmp_path) -> dict[str, str]:
+    """Environment of a small site for worker and CLI processes: PostgreSQL, Redis, short timeouts."""
+    from voxsight.store import upgrade
+
+    upgrade(pg_url)
+    return {
+        "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
+        "VOXSIGHT_STORE_URL": pg_url, "VOXSIGHT_QUEUE_REDIS_URL": redis_url,
+        "VOXSIGHT_QUEUE_PREFIX": f"test-{uuid.uuid4().hex[:8]}", "VOXSIGHT_QUEUE_VISIBILITY_TIMEOUT_S": "2",
+        "VOXSIGHT_QUEUE_POLL_S": "0.2", "VOXSIGHT_QUEUE_RECONCILE_INTERVAL_S": "1",
+        "VOXSIGHT_QUEUE_RETRY_BACKOFF_S": "0.5",
+    }
+
+
+@pytest.fixture(scope="session")
+def long_call(tmp_path_factory, sample_calls):
+    """Six minutes of the sample calls back to back: long enough to be caught mid-job."""
+    import wave
+
+    frames, params = b"", None
+    for call in sample_calls:
+        with wave.open(str(SAMPLES / call["file"])) as w:
+            params, frames = w.getparams(), frames + w.readframes(w.getnframes())
+    path = tmp_path_factory.mktemp("long") / "long_call.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setparams(params)
+        for _ in range(6):
+            w.writeframes(frames)
+    return path
+
+
+def voxsight(env, *args, timeout=300):
+    """Run the ``voxsight`` command in a fresh process with these environment overrides."""
+    return subprocess.run([sys.executable, "-m", "voxsight", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=timeout)
+
+
+def start_worker(env, *args):
+    return subprocess.Popen([sys.executable, "-m", "voxsight", "worker", *args], env={**os.environ, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(condition, timeout_s=120.0, what="condition"):
+    deadline = time.monotonic() + timeout_s
+    while not (value := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+    return value
+
+
 def _missing(reason: str) -> None:
     if os.environ.get("VOXSIGHT_TEST_REQUIRE_SERVICES"):
         pytest.fail(reason)

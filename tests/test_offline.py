@@ -10,13 +10,14 @@ import textwrap
 from conftest import SAMPLES
 
 # Runs in a fresh interpreter so that nothing imported earlier hides a connection attempt. An audit
-# hook sees every socket.connect and name lookup, whatever library makes it.
+# hook sees every socket.connect and name lookup, whatever library makes it. Unix-domain sockets
+# (a path, not a host and port: the decoding server's) never leave the machine and are not counted.
 PROBE = textwrap.dedent("""
     import json, sys
     attempts = []
 
     def audit(event, args):
-        if event == "socket.connect":
+        if event == "socket.connect" and isinstance(args[1], tuple):
             attempts.append("connect " + repr(args[1]))
         elif event == "socket.getaddrinfo":
             attempts.append("getaddrinfo " + repr(args[0]))

@@ -13,8 +13,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -24,7 +22,7 @@ import pytest
 from sqlalchemy import select
 
 import poison_inputs
-from conftest import SAMPLES
+from conftest import SAMPLES, start_worker, voxsight, wait_for
 from voxsight import audio, jobs
 from voxsight.analysis import Analyzer
 from voxsight.queue import SiteMismatch
@@ -39,36 +37,6 @@ def poison_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("poison") / "inbox"
     made = poison_inputs.make(folder, count=24, seed=7, long_silence_s=120)
     return folder, made
-
-
-@pytest.fixture
-def site_env(trained_model_dir, pg_url, redis_url, tmp_path) -> dict[str, str]:
-    upgrade(pg_url)
-    return {
-        "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
-        "VOXSIGHT_STORE_URL": pg_url, "VOXSIGHT_QUEUE_REDIS_URL": redis_url,
-        "VOXSIGHT_QUEUE_PREFIX": f"test-{uuid.uuid4().hex[:8]}", "VOXSIGHT_QUEUE_VISIBILITY_TIMEOUT_S": "2",
-        "VOXSIGHT_QUEUE_POLL_S": "0.2", "VOXSIGHT_QUEUE_RECONCILE_INTERVAL_S": "1",
-        "VOXSIGHT_QUEUE_RETRY_BACKOFF_S": "0.5",
-    }
-
-
-def voxsight(env, *args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "voxsight", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=timeout)
-
-
-def start_worker(env, *args):
-    return subprocess.Popen([sys.executable, "-m", "voxsight", "worker", *args], env={**os.environ, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def wait_for(condition, timeout_s=120.0, what="condition"):
-    deadline = time.monotonic() + timeout_s
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return value
 
 
 def _failure_reasons(stderr: str) -> dict[str, str]:
@@ -266,23 +234,6 @@ def test_two_sites_sharing_a_redis_prefix_refuse_to_serve_each_other(config, red
 
 
 # -- workers that die, and workers told to stop
-
-
-@pytest.fixture(scope="module")
-def long_call(tmp_path_factory, sample_calls):
-    """Six minutes of the sample calls back to back: long enough to be caught mid-job."""
-    import wave
-
-    frames, params = b"", None
-    for call in sample_calls:
-        with wave.open(str(SAMPLES / call["file"])) as w:
-            params, frames = w.getparams(), frames + w.readframes(w.getnframes())
-    path = tmp_path_factory.mktemp("long") / "culprit.wav"
-    with wave.open(str(path), "wb") as w:
-        w.setparams(params)
-        for _ in range(6):
-            w.writeframes(frames)
-    return path
 
 
 def test_a_job_that_kills_its_workers_fails_alone_and_its_batch_mates_finish(site_env, long_call, tmp_path):

@@ -4,33 +4,17 @@ workers, stopped workers, and the commands an operator types."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
-import wave
 
 import pytest
 from sqlalchemy import func, select
 
-from conftest import SAMPLES
+from conftest import SAMPLES, start_worker, voxsight, wait_for
 from voxsight import jobs
 from voxsight.analysis import Analyzer
-from voxsight.store import Store, schema, upgrade
+from voxsight.store import Store, schema
 from voxsight.workers.worker import Worker
-
-
-@pytest.fixture
-def site_env(trained_model_dir, pg_url, redis_url, tmp_path) -> dict[str, str]:
-    upgrade(pg_url)
-    return {
-        "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
-        "VOXSIGHT_STORE_URL": pg_url, "VOXSIGHT_QUEUE_REDIS_URL": redis_url,
-        "VOXSIGHT_QUEUE_PREFIX": f"test-{uuid.uuid4().hex[:8]}", "VOXSIGHT_QUEUE_VISIBILITY_TIMEOUT_S": "2",
-        "VOXSIGHT_QUEUE_POLL_S": "0.2", "VOXSIGHT_QUEUE_RECONCILE_INTERVAL_S": "1",
-    }
 
 
 @pytest.fixture
@@ -38,39 +22,6 @@ def site(config, site_env):
     from voxsight.config import load
 
     return load(environ=site_env)
-
-
-@pytest.fixture(scope="module")
-def long_call(tmp_path_factory, sample_calls):
-    """Six minutes of the sample calls back to back: long enough to be caught mid-job."""
-    frames, params = b"", None
-    for call in sample_calls:
-        with wave.open(str(SAMPLES / call["file"])) as w:
-            params, frames = w.getparams(), frames + w.readframes(w.getnframes())
-    path = tmp_path_factory.mktemp("long") / "long_call.wav"
-    with wave.open(str(path), "wb") as w:
-        w.setparams(params)
-        for _ in range(6):
-            w.writeframes(frames)
-    return path
-
-
-def voxsight(env, *args, timeout=120):
-    return subprocess.run([sys.executable, "-m", "voxsight", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=timeout)
-
-
-def start_worker(env, *args):
-    return subprocess.Popen([sys.executable, "-m", "voxsight", "worker", *args], env={**os.environ, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def wait_for(condition, timeout_s=120.0, what="condition"):
-    deadline = time.monotonic() + timeout_s
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return value
 
 
 def test_a_killed_worker_s_job_is_taken_over_and_finished_by_another(site, site_env, engine, long_call):
