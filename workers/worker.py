@@ -159,7 +159,8 @@ class Worker:
                 else:
                     runnable.append(h)
             together = [h for h in runnable if not h.job.crashes]
-            for group in [together] * bool(together) + [[h] for h in runnable if h.job.crashes]:
+            alone = [[h] for h in runnable if h.job.crashes]
+            for group in ([together] if together else []) + alone:
                 self._run_together(group)
         finally:
             with self._lock:

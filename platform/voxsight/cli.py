@@ -7,6 +7,7 @@
     voxsight submit PATH... [--meta KEY=VALUE ...] [--priority high|normal] [--json]
     voxsight jobs [--status S] [--json] | job ID [--json] | workers [--json]
     voxsight worker [--device cuda:0|cpu] [--concurrency N]
+    voxsight search QUERY [--emotion E] [--language L] [--role R] [--event E] [--agent A] [--queue Q] [--json]
 """
 
 from __future__ import annotations
@@ -89,6 +90,15 @@ def _parser() -> argparse.ArgumentParser:
     job.add_argument("id", type=int)
     job.add_argument("--json", action="store_true")
     job.set_defaults(run=_job)
+
+    find = commands.add_parser("search", help="find segments by their words, in any language")
+    find.add_argument("query", help='words or characters, e.g. "cancel my account" or 投诉')
+    for name in ("emotion", "language", "role", "event", "agent", "queue"):
+        find.add_argument(f"--{name}")
+    find.add_argument("--limit", type=int, default=20)
+    find.add_argument("--offset", type=int, default=0)
+    find.add_argument("--json", action="store_true")
+    find.set_defaults(run=_search)
 
     workers = commands.add_parser("workers", help="live workers and the queue's depth")
     workers.add_argument("--json", action="store_true")
@@ -279,6 +289,30 @@ def _find_files(paths: list[str]) -> list[Path]:
     if not found.files:
         print("voxsight: no audio files found in " + " ".join(map(str, paths)), file=sys.stderr)
     return found.files
+
+
+def _search(args: argparse.Namespace, config: config_module.Config) -> int:
+    from dataclasses import asdict
+
+    from voxsight.search import Filters
+    from voxsight.store import Store
+
+    filters = Filters(**{k: getattr(args, k) for k in ("emotion", "language", "role", "event", "agent", "queue")})
+    page = Store(config.store_url).search(args.query, filters, args.limit, args.offset)
+    if args.json:
+        print(json.dumps({"hits": [asdict(h) for h in page.hits], "next_offset": page.next_offset},
+                         ensure_ascii=False))
+        return 0
+    for h in page.hits:
+        marked, last = "", 0
+        for start, end in h.highlights:  # the matched words in brackets
+            marked += h.text[last:start] + "[" + h.text[start:end] + "]"
+            last = end
+        print(f"{h.filename}  [{_clock(h.start_s)}–{_clock(h.end_s)}] {h.role or 'mix'} "
+              f"{EMOTION_EMOJI.get(h.emotion, '❔')} {h.emotion or 'UNKNOWN'}  {marked + h.text[last:]}")
+    if page.next_offset is not None:
+        print(f"… more: --offset {page.next_offset}", file=sys.stderr)
+    return 0
 
 
 def _job_line(j) -> str:

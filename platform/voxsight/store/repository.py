@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from voxsight import search
 from voxsight.results import AnalysisResult, RecordingInfo, Segment, Word
 from voxsight.store import schema
 from voxsight.store.jobs import JobStore
@@ -82,6 +83,12 @@ class Store:
             recording = session.scalar(select(schema.Recording).where(schema.Recording.sha256 == sha256))
             if recording is not None:
                 recording.add_name(name)
+
+    def search(self, query: str, filters: "search.Filters | None" = None, limit: int = 50,
+               offset: int = 0) -> "search.SearchPage":
+        """Segments whose words match ``query``, in any language (see ``voxsight.search``)."""
+        with self._sessions() as session:
+            return search.search(session, query, filters or search.Filters(), limit, offset)
 
     def find(self, sha256: str, model_id: str, parameters_key: str) -> AnalysisResult | None:
         """The finished analysis of these bytes with this model and these parameters, if any."""
@@ -187,7 +194,7 @@ def _to_row(s: Segment) -> schema.Segment:
     return schema.Segment(
         channel=s.channel, role=s.role, start_ms=round(s.start_s * 1000), end_ms=round(s.end_s * 1000),
         language=s.language, emotion=s.emotion, events=list(s.events), text=s.text, raw=s.raw,
-        words=[[w.text, w.start_s, w.end_s] for w in s.words],
+        words=[[w.text, w.start_s, w.end_s] for w in s.words], search_terms=search.index_terms(s.text),
     )
 
 

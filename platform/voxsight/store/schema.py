@@ -115,6 +115,9 @@ class Segment(Base):
     text: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
     words: Mapped[list[Any]] = mapped_column(default=list)
+    # What full-text search finds it by (voxsight.search.index_terms), indexed by the database's
+    # full-text engine (see migration 0006).
+    search_terms: Mapped[str] = mapped_column(Text, default="")
 
     analysis: Mapped[Analysis] = relationship(back_populates="segments")
 
