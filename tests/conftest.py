@@ -192,10 +192,10 @@ def long_call(tmp_path_factory, sample_calls):
     return path
 
 
-def voxsight(env, *args, timeout=300):
+def voxsight(env, *args, timeout=300, input=None):
     """Run the ``voxsight`` command in a fresh process with these environment overrides."""
     return subprocess.run([sys.executable, "-m", "voxsight", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=timeout)
+                          env={**os.environ, **env}, timeout=timeout, input=input)
 
 
 def start_worker(env, *args):

@@ -32,11 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     _quiet_logging()
     from voxsight.queue import QueueError
     from voxsight.store import StoreError
+    from voxsight.store.accounts import AccountError
 
     try:
         config = config_module.load(args.config)
         return args.run(args, config)
-    except (config_module.ConfigError, models.ModelError, StoreError, QueueError) as exc:
+    except (config_module.ConfigError, models.ModelError, StoreError, QueueError, AccountError) as exc:
         print(f"voxsight: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -108,6 +109,37 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--device", help="cuda:0, cpu... (default: engine.device)")
     worker.add_argument("--concurrency", type=int, help="jobs taken at once (default: queue.concurrency)")
     worker.set_defaults(run=_worker)
+
+    users = commands.add_parser("users", help="people and systems that sign in, and their roles")
+    users_sub = users.add_subparsers(required=True, metavar="ACTION")
+    add = users_sub.add_parser("add", help="add a user; the password is read from standard input")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("viewer", "analyst", "supervisor", "admin"))
+    add.add_argument("--no-password", action="store_true", help="a system account that signs in with tokens only")
+    add.set_defaults(run=_users_add)
+    users_sub.add_parser("list", help="every user, role and state").set_defaults(run=_users_list)
+    disable = users_sub.add_parser("disable", help="stop a user's sign-ins and tokens at once")
+    disable.add_argument("name")
+    disable.set_defaults(run=_users_disable)
+
+    tokens = commands.add_parser("tokens", help="bearer tokens for systems (CRM, ticketing)")
+    tokens_sub = tokens.add_subparsers(required=True, metavar="ACTION")
+    create = tokens_sub.add_parser("create", help="print a new token acting as user NAME (stored only as a hash)")
+    create.add_argument("name", help="the user the token acts as")
+    create.add_argument("--label", help="what the token is for (default: the user's name)")
+    create.add_argument("--expires", type=float, metavar="DAYS", help="days until it stops working")
+    create.set_defaults(run=_tokens_create)
+    tokens_sub.add_parser("list", help="every token, without its secret").set_defaults(run=_tokens_list)
+    revoke = tokens_sub.add_parser("revoke", help="stop a token at once")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(run=_tokens_revoke)
+
+    audit = commands.add_parser("audit", help="the audit log, newest first")
+    audit.add_argument("--actor")
+    audit.add_argument("--action")
+    audit.add_argument("--limit", type=int, default=100)
+    audit.add_argument("--json", action="store_true")
+    audit.set_defaults(run=_audit)
 
     db = commands.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
@@ -312,6 +344,87 @@ def _search(args: argparse.Namespace, config: config_module.Config) -> int:
               f"{EMOTION_EMOJI.get(h.emotion, '❔')} {h.emotion or 'UNKNOWN'}  {marked + h.text[last:]}")
     if page.next_offset is not None:
         print(f"… more: --offset {page.next_offset}", file=sys.stderr)
+    return 0
+
+
+def _accounts(config: config_module.Config):
+    from voxsight.store import Store
+
+    return Store(config.store_url).accounts
+
+
+def _cli_actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+def _users_add(args: argparse.Namespace, config: config_module.Config) -> int:
+    password = None if args.no_password else sys.stdin.readline().rstrip("\n")
+    if password is not None and len(password) < 12:
+        print("voxsight: a password needs at least 12 characters (read from standard input)", file=sys.stderr)
+        return 2
+    accounts = _accounts(config)
+    user = accounts.add_user(args.name, args.role, password)
+    accounts.audit(_cli_actor(), "user_added", source="cli", detail={"user": user.name, "role": user.role.value})
+    print(f"added {user.name} ({user.role.value})")
+    return 0
+
+
+def _users_list(args: argparse.Namespace, config: config_module.Config) -> int:
+    for u in _accounts(config).users():
+        print(f"{u.name:24} {u.role.value:10} {'disabled' if u.disabled else 'enabled':8} since {u.created_at:%Y-%m-%d}")
+    return 0
+
+
+def _users_disable(args: argparse.Namespace, config: config_module.Config) -> int:
+    accounts = _accounts(config)
+    accounts.disable_user(args.name)
+    accounts.audit(_cli_actor(), "user_disabled", source="cli", detail={"user": args.name})
+    print(f"disabled {args.name}: its sign-ins and tokens stop now")
+    return 0
+
+
+def _tokens_create(args: argparse.Namespace, config: config_module.Config) -> int:
+    accounts = _accounts(config)
+    secret, token = accounts.create_token(args.name, args.label or args.name,
+                                          args.expires * 86400 if args.expires else None)
+    accounts.audit(_cli_actor(), "token_created", source="cli", detail={"token": token.id, "user": token.user})
+    print(secret)
+    print(f"token {token.id} acts as {token.user}"
+          f"{f', expires {token.expires_at:%Y-%m-%d %H:%M} UTC' if token.expires_at else ''}: "
+          "keep it now, it is not shown again", file=sys.stderr)
+    return 0
+
+
+def _tokens_list(args: argparse.Namespace, config: config_module.Config) -> int:
+    for t in _accounts(config).tokens():
+        state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else (
+            f"expires {t.expires_at:%Y-%m-%d}" if t.expires_at else "no expiry")
+        print(f"{t.id:>5}  {t.name:24} as {t.user:16} {state:20} last used "
+              f"{f'{t.last_used_at:%Y-%m-%d %H:%M}' if t.last_used_at else 'never'}")
+    return 0
+
+
+def _tokens_revoke(args: argparse.Namespace, config: config_module.Config) -> int:
+    accounts = _accounts(config)
+    accounts.revoke_token(args.id)
+    accounts.audit(_cli_actor(), "token_revoked", source="cli", detail={"token": args.id})
+    print(f"revoked token {args.id}")
+    return 0
+
+
+def _audit(args: argparse.Namespace, config: config_module.Config) -> int:
+    page = _accounts(config).audit_log(args.limit, actor=args.actor, action=args.action)
+    for e in page.entries:
+        if args.json:
+            print(json.dumps({"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+                              "recording_id": e.recording_id, "source": e.source, "detail": e.detail},
+                             ensure_ascii=False))
+        else:
+            what = f" recording {e.recording_id}" if e.recording_id else ""
+            print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor:20} {e.action:18}{what} {e.source or ''} "
+                  f"{json.dumps(e.detail, ensure_ascii=False) if e.detail else ''}".rstrip())
     return 0
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from voxsight import search
 from voxsight.results import AnalysisResult, RecordingInfo, Segment, Word
 from voxsight.store import schema
+from voxsight.store.accounts import AccountStore
 from voxsight.store.jobs import JobStore
 
 
@@ -50,6 +51,7 @@ class Store:
         self.engine = _create_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.jobs = JobStore(self._sessions)
+        self.accounts = AccountStore(self._sessions)
         if auto_upgrade is None:
             auto_upgrade = self.engine.dialect.name == "sqlite"
         current = self.revision()

@@ -1,0 +1,242 @@
+"""Users, roles, API tokens and the audit log, in SQL.
+
+Roles rise viewer < analyst < supervisor < admin: viewers read calls; analysts also upload,
+search and export; supervisors also work alerts; admins also manage users, rules and models.
+Passwords are hashed with argon2id (argon2-cffi). Tokens are random (256 bits) and kept only as
+their sha256. Failed sign-ins are counted from the audit log itself, so the limit holds across
+processes and restarts with no other state. Every sign-in, good or bad, and every action the API
+and console audit lands in ``audit_log``, which the database keeps append-only.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from voxsight.store import schema
+
+TOKEN_PREFIX = "vxs_"
+_hasher = PasswordHasher()
+# Verifying against this when a user does not exist takes as long as a real check: sign-in time
+# does not tell which names exist.
+_DUMMY_HASH = _hasher.hash("not a password")
+
+
+class Role(str, enum.Enum):
+    VIEWER = "viewer"
+    ANALYST = "analyst"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def allows(self, required: "Role") -> bool:
+        return self.rank >= required.rank
+
+
+class AccountError(ValueError):
+    """A user or token request that cannot be done as asked (unknown name, taken name...)."""
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    name: str
+    role: Role
+    disabled: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    name: str
+    user: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    recording_id: int | None
+    source: str | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    next_before_id: int | None  # pass as ``before_id`` for the next (older) page; None: no more
+
+
+class AccountStore:
+    def __init__(self, sessions: sessionmaker, max_failed_sign_ins: int = 5, lockout_s: float = 900.0):
+        self._sessions = sessions
+        self.max_failed_sign_ins, self.lockout_s = max_failed_sign_ins, lockout_s
+
+    # -- users
+
+    def add_user(self, name: str, role: Role | str, password: str | None) -> UserInfo:
+        role = _role(role)
+        if not name or len(name) > 128:
+            raise AccountError("a user name is 1 to 128 characters")
+        try:
+            with self._sessions.begin() as session:
+                user = schema.User(name=name, role=role.value, disabled=False,
+                                   password_hash=_hasher.hash(password) if password else None)
+                session.add(user)
+                session.flush()
+                return _user(user)
+        except IntegrityError:
+            raise AccountError(f"a user named {name!r} exists already") from None
+
+    def users(self) -> list[UserInfo]:
+        with self._sessions() as session:
+            return [_user(u) for u in session.scalars(select(schema.User).order_by(schema.User.name))]
+
+    def user(self, name: str) -> UserInfo | None:
+        with self._sessions() as session:
+            found = session.scalar(select(schema.User).where(schema.User.name == name))
+            return _user(found) if found else None
+
+    def disable_user(self, name: str) -> None:
+        """Sign-ins and every token of the user stop working at once."""
+        with self._sessions.begin() as session:
+            if not session.execute(update(schema.User).where(schema.User.name == name).values(disabled=True)).rowcount:
+                raise AccountError(f"no user named {name!r}")
+
+    def authenticate(self, name: str, password: str, source: str | None = None) -> UserInfo | None:
+        """The user, if the password is right, the user enabled and not locked out by failed
+        attempts; every attempt is audited."""
+        since = datetime.now(timezone.utc) - timedelta(seconds=self.lockout_s)
+        with self._sessions.begin() as session:
+            failures = session.scalar(select(func.count()).select_from(schema.AuditEvent).where(
+                schema.AuditEvent.actor == name, schema.AuditEvent.action == "sign_in_failed",
+                schema.AuditEvent.at >= since))
+            user = session.scalar(select(schema.User).where(schema.User.name == name))
+            if failures >= self.max_failed_sign_ins:
+                session.add(_event(name, "sign_in_refused", source, {"reason": "too many failed sign-ins"}))
+                return None
+            ok = _verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+            if not ok or user is None or user.disabled:
+                reason = "disabled" if ok and user is not None else "wrong name or password"
+                session.add(_event(name, "sign_in_failed", source, {"reason": reason}))
+                return None
+            session.add(_event(name, "sign_in", source, {}))
+            return _user(user)
+
+    # -- tokens
+
+    def create_token(self, user_name: str, token_name: str, expires_in_s: float | None = None) -> tuple[str, TokenInfo]:
+        """A new bearer token for the user; the secret is returned once and never stored."""
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._sessions.begin() as session:
+            user = session.scalar(select(schema.User).where(schema.User.name == user_name))
+            if user is None:
+                raise AccountError(f"no user named {user_name!r}")
+            token = schema.ApiToken(
+                user=user, name=token_name, token_sha256=_sha256(secret),
+                expires_at=datetime.now(timezone.utc) + timedelta(seconds=expires_in_s) if expires_in_s else None)
+            session.add(token)
+            session.flush()
+            return secret, _token(token)
+
+    def tokens(self) -> list[TokenInfo]:
+        with self._sessions() as session:
+            return [_token(t) for t in session.scalars(select(schema.ApiToken).order_by(schema.ApiToken.id))]
+
+    def revoke_token(self, token_id: int) -> None:
+        with self._sessions.begin() as session:
+            if not session.execute(update(schema.ApiToken).where(schema.ApiToken.id == token_id)
+                                   .values(revoked_at=datetime.now(timezone.utc))).rowcount:
+                raise AccountError(f"no token {token_id}")
+
+    def user_for_token(self, secret: str) -> UserInfo | None:
+        """The user a bearer token acts as, if the token is live and its user enabled."""
+        now = datetime.now(timezone.utc)
+        with self._sessions.begin() as session:
+            token = session.scalar(select(schema.ApiToken).where(schema.ApiToken.token_sha256 == _sha256(secret)))
+            if token is None or token.revoked_at is not None or token.user.disabled:
+                return None
+            if token.expires_at is not None and _utc(token.expires_at) <= now:
+                return None
+            token.last_used_at = now
+            return _user(token.user)
+
+    # -- audit
+
+    def audit(self, actor: str, action: str, recording_id: int | None = None, source: str | None = None,
+              detail: dict[str, Any] | None = None) -> None:
+        with self._sessions.begin() as session:
+            session.add(_event(actor, action, source, detail or {}, recording_id))
+
+    def audit_log(self, limit: int = 100, before_id: int | None = None, actor: str | None = None,
+                  action: str | None = None) -> AuditPage:
+        """Newest first."""
+        query = select(schema.AuditEvent).order_by(schema.AuditEvent.id.desc()).limit(limit + 1)
+        for column, value in ((schema.AuditEvent.actor, actor), (schema.AuditEvent.action, action)):
+            if value is not None:
+                query = query.where(column == value)
+        if before_id is not None:
+            query = query.where(schema.AuditEvent.id < before_id)
+        with self._sessions() as session:
+            rows = [_entry(e) for e in session.scalars(query)]
+        return AuditPage(rows[:limit], rows[limit - 1].id if len(rows) > limit else None)
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise AccountError(f"role must be one of {', '.join(r.value for r in Role)}, not {role!r}") from None
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone
+
+
+def _event(actor: str, action: str, source: str | None, detail: dict, recording_id: int | None = None):
+    return schema.AuditEvent(actor=actor[:128], action=action, source=source, detail=detail,
+                             recording_id=recording_id, at=datetime.now(timezone.utc))
+
+
+def _user(u: schema.User) -> UserInfo:
+    return UserInfo(u.id, u.name, Role(u.role), u.disabled, _utc(u.created_at))
+
+
+def _token(t: schema.ApiToken) -> TokenInfo:
+    return TokenInfo(t.id, t.name, t.user.name, _utc(t.created_at), t.expires_at and _utc(t.expires_at),
+                     t.revoked_at and _utc(t.revoked_at), t.last_used_at and _utc(t.last_used_at))
+
+
+def _entry(e: schema.AuditEvent) -> AuditEntry:
+    return AuditEntry(e.id, _utc(e.at), e.actor, e.action, e.recording_id, e.source, e.detail)
