@@ -49,8 +49,11 @@ def trained_model_dir(pytestconfig) -> Path:
 
 @pytest.fixture
 def config(trained_model_dir, tmp_path) -> config_module.Config:
+    # SenseVoice's own words: the trained tiny model's exact transcripts are what these tests check.
+    # Whisper's words have tests of their own (test_whisper.py).
     return config_module.Config().with_overrides(
-        data_dir=str(tmp_path / "data"), models={"sensevoice_dir": str(trained_model_dir)}
+        data_dir=str(tmp_path / "data"), models={"sensevoice_dir": str(trained_model_dir)},
+        engine={"words": "sensevoice"},
     )
 
 

@@ -27,6 +27,7 @@ def site_env(trained_model_dir, pg_url, redis_url, tmp_path) -> dict[str, str]:
     upgrade(pg_url)
     return {
         "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
+        "VOXSIGHT_ENGINE_WORDS": "sensevoice",
         "VOXSIGHT_STORE_URL": pg_url, "VOXSIGHT_QUEUE_REDIS_URL": redis_url,
         "VOXSIGHT_QUEUE_PREFIX": f"test-{uuid.uuid4().hex[:8]}", "VOXSIGHT_QUEUE_VISIBILITY_TIMEOUT_S": "2",
         "VOXSIGHT_QUEUE_POLL_S": "0.2", "VOXSIGHT_QUEUE_RECONCILE_INTERVAL_S": "1",
@@ -156,7 +157,8 @@ def test_a_worker_says_clearly_when_redis_is_unreachable(site_env):
 
 
 def test_embedded_submit_runs_the_job_in_process(trained_model_dir, tmp_path, sample_calls):
-    env = {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data")}
+    env = {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
+           "VOXSIGHT_ENGINE_WORDS": "sensevoice"}
     done = voxsight(env, "submit", str(SAMPLES / sample_calls[0]["file"]))
 
     assert done.returncode == 0, done.stderr
