@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import io
 import json
 import logging
 import os
@@ -65,8 +66,9 @@ def import_funasr():
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["MODELSCOPE_OFFLINE"] = "1"
     os.environ.setdefault("TQDM_DISABLE", "1")
-    # funasr prints a notice about ffmpeg to stdout on import, which would corrupt --json output.
-    with contextlib.redirect_stdout(sys.stderr):
+    # funasr prints a notice about ffmpeg to stdout on import (wrong: PyAV decodes for us), which
+    # would corrupt --json output and tear through the progress bar: it is swallowed.
+    with contextlib.redirect_stdout(io.StringIO()):
         import funasr
         import funasr.models.sense_voice.model  # noqa: F401  registers SenseVoiceSmall
     for name in ("funasr", "modelscope", "root"):
