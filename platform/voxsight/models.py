@@ -19,7 +19,6 @@ import logging
 import os
 import shutil
 import socket
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
