@@ -18,9 +18,9 @@ from typing import Any, Callable, Sequence
 from voxsight import audio, models, tags, words
 from voxsight.config import Config
 from voxsight.engine import Engine, ModelInfo, Span
-from voxsight.whisper import Transcript, Whisper, ensure_model
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.store import Store
+from voxsight.whisper import Transcript, Whisper, ensure_model
 
 # Called with (segments decoded so far, segments in the recording).
 ProgressCallback = Callable[[int, int], None]
