@@ -79,7 +79,7 @@ class Worker:
         if install_signal_handlers:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: self.stopping.set())
-        self.analyzer.engine  # load the models before taking any job
+        self.analyzer.load()  # load the models before taking any job
         log.info("worker %s serving (%s)", self.id, "redis" if self.queue else "embedded")
         with self._heartbeating():
             while not self.stopping.is_set():

@@ -87,6 +87,12 @@ class Analyzer:
                                     else ensure_model(self.config.models.whisper_dir).model_id)
         return self._words_model_id
 
+    def load(self) -> None:
+        """Load every model this configuration may use now (a worker does, before taking any job)."""
+        self.engine
+        if words.may_use_whisper(self.config.engine.words, self.config.engine.translate):
+            self.whisper
+
     @property
     def whisper(self) -> Whisper:
         if self._whisper is None:
