@@ -41,7 +41,8 @@ def main() -> None:
     audio_s = helpers.seconds(files)
     base = config.Config().with_overrides(
         data_dir=str(work / "data"), models={"sensevoice_dir": str(model_dir)},
-        engine={"device": args.device, "threads": args.threads, "batch_size_s": args.batch_size_s},
+        engine={"device": args.device, "threads": args.threads, "batch_size_s": args.batch_size_s,
+                "words": "sensevoice"},  # SenseVoice alone: bench/words.py measures Whisper
         audio={"channels": "split"})
     engine = Engine(base.engine, base.models)
     manifest = models.check_directory(model_dir)

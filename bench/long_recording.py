@@ -56,6 +56,7 @@ def _measure(model: str, wav: str) -> dict:
     from voxsight.store import Store
 
     cfg = config.Config().with_overrides(data_dir=tempfile.mkdtemp(), models={"sensevoice_dir": model},
+                                         engine={"words": "sensevoice"},
                                          audio={"channels": "split"})
     started = time.perf_counter()
     result = Analyzer(cfg, Store(cfg.store_url)).analyze_file(wav)

@@ -44,7 +44,7 @@ def main() -> None:
     threads = args.threads or config.EngineConfig().resolved_threads()
     cfg = config.Config().with_overrides(
         data_dir=tempfile.mkdtemp(prefix="voxsight-bench-"),
-        models={"sensevoice_dir": str(model_dir)}, engine={"threads": threads})
+        models={"sensevoice_dir": str(model_dir)}, engine={"threads": threads, "words": "sensevoice"})
     durations = {f: audio.decode(f).duration_s for f in files}
     total_audio = sum(durations.values()) * args.repeat
     print(f"model {manifest.model_id} ({'synthetic' if manifest.synthetic else 'real'}), {threads} threads, "

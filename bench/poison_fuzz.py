@@ -137,7 +137,8 @@ def _peak_kb(pid: int) -> int:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0
-    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+    found = re.search(r"VmHWM:\s+(\d+)", status)  # absent once the process has died (a zombie)
+    return int(found.group(1)) if found else 0
 
 
 def report(path: str, figures: dict) -> None:

@@ -42,6 +42,7 @@ def main() -> None:
     print(f"{len(files)} calls, {audio_s:.0f} s of audio, {cores} cores, tiny synthetic model", file=sys.stderr)
 
     direct = config.Config().with_overrides(data_dir=str(work / "direct"), models={"sensevoice_dir": str(model_dir)},
+                                            engine={"words": "sensevoice"},
                                             audio={"channels": "split"})
     analyzer = Analyzer(direct, Store(direct.store_url))
     analyzer.engine  # loaded before timing, as a worker's is

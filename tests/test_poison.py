@@ -54,7 +54,8 @@ def _failure_reasons(stderr: str) -> dict[str, str]:
 def test_a_fuzzed_folder_is_analyzed_or_refused_file_by_file_and_never_crashes(trained_model_dir, tmp_path,
                                                                               poison_folder):
     folder, made = poison_folder
-    env = {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data")}
+    env = {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
+           "VOXSIGHT_ENGINE_WORDS": "sensevoice"}
     run = voxsight(env, "analyze", str(folder), "--json")
     assert "Traceback" not in run.stderr
     assert run.returncode == 1  # some inputs are refused; the run itself went to the end

@@ -108,7 +108,8 @@ def test_a_worker_says_clearly_when_redis_is_unreachable(site_env):
 
 
 def test_embedded_submit_runs_the_job_in_process(trained_model_dir, tmp_path, sample_calls):
-    env = {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data")}
+    env = {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
+           "VOXSIGHT_ENGINE_WORDS": "sensevoice"}
     done = voxsight(env, "submit", str(SAMPLES / sample_calls[0]["file"]))
 
     assert done.returncode == 0, done.stderr

@@ -82,7 +82,7 @@ class Worker:
             stop_on_signals(self.stopping)
         if self.stopping.is_set():
             return
-        self.analyzer.engine  # load the models before taking any job
+        self.analyzer.load()  # load the models before taking any job
         log.info("worker %s serving (%s)", self.id, "redis" if self.queue else "embedded")
         with self._heartbeating():
             while not self.stopping.is_set():

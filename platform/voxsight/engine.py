@@ -15,8 +15,8 @@ timeout) and the hubs' offline switches.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -74,7 +74,7 @@ class Engine:
         torch.set_num_threads(self.threads)
         auto_model = models.import_funasr().AutoModel
         common = dict(disable_update=True, device=engine.device, ncpu=self.threads, disable_log=True)
-        with contextlib.redirect_stdout(sys.stderr):  # funasr prints progress to stdout
+        with contextlib.redirect_stdout(io.StringIO()):  # funasr prints its version line to stdout, twice
             # VAD options are read when the model is built, not per call.
             self._vad = auto_model(model=str(vad_dir), max_single_segment_time=int(engine.max_segment_s * 1000),
                                    max_end_silence_time=engine.vad_end_silence_ms, **common)

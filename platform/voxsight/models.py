@@ -13,12 +13,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
+import io
 import json
 import logging
 import os
 import shutil
 import socket
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,8 +65,9 @@ def import_funasr():
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["MODELSCOPE_OFFLINE"] = "1"
     os.environ.setdefault("TQDM_DISABLE", "1")
-    # funasr prints a notice about ffmpeg to stdout on import, which would corrupt --json output.
-    with contextlib.redirect_stdout(sys.stderr):
+    # funasr prints a notice about ffmpeg to stdout on import (wrong: PyAV decodes for us), which
+    # would corrupt --json output and tear through the progress bar: it is swallowed.
+    with contextlib.redirect_stdout(io.StringIO()):
         import funasr
         import funasr.models.sense_voice.model  # noqa: F401  registers SenseVoiceSmall
     for name in ("funasr", "modelscope", "root"):
@@ -88,12 +89,29 @@ def build_architecture(config: dict):
 
 
 def write_manifest(directory: Path, synthetic: bool, size: str = "full") -> Manifest:
-    files = {name: {"bytes": (directory / name).stat().st_size, "sha256": _sha256(directory / name)}
-             for name in REQUIRED_FILES}
+    files = describe_files(directory, REQUIRED_FILES)
     prefix = "sensevoice-small-synthetic-" + size if synthetic else "sensevoice-small"
-    manifest = Manifest(f"{prefix}-{files[CHECKPOINT_FILE]['sha256'][:12]}", synthetic, size, files)
+    return save_manifest(directory, Manifest(f"{prefix}-{files[CHECKPOINT_FILE]['sha256'][:12]}", synthetic,
+                                             size, files))
+
+
+def describe_files(directory: Path, names) -> dict[str, dict]:
+    """Size and sha256 of each named file: what a manifest records and ``verify_files`` re-checks."""
+    return {name: {"bytes": (directory / name).stat().st_size, "sha256": file_sha256(directory / name)}
+            for name in names}
+
+
+def save_manifest(directory: Path, manifest: Manifest) -> Manifest:
     (directory / MANIFEST_FILE).write_text(json.dumps(manifest.__dict__, indent=2) + "\n")
     return manifest
+
+
+def verify_files(directory: Path, manifest: Manifest) -> None:
+    """Every file the manifest lists still has its size and sha256."""
+    for name, expected in manifest.files.items():
+        path = directory / name
+        if not path.is_file() or path.stat().st_size != expected["bytes"] or file_sha256(path) != expected["sha256"]:
+            raise ModelError(f"{path} has changed since it was imported (missing, or size or sha256 differ)")
 
 
 def read_manifest(directory: str | Path) -> Manifest:
@@ -127,10 +145,7 @@ def verify(directory: str | Path) -> Manifest:
     """Full check: every file's size and sha256, tokenizer ids, checkpoint keys and shapes."""
     directory = Path(directory)
     manifest = check_directory(directory)
-    for name, expected in manifest.files.items():
-        path = directory / name
-        if path.stat().st_size != expected["bytes"] or _sha256(path) != expected["sha256"]:
-            raise ModelError(f"{path} has changed since it was imported (size or sha256 differ)")
+    verify_files(directory, manifest)
     check_contents(directory)
     return manifest
 
@@ -240,7 +255,7 @@ def download(dest: str | Path, timeout_s: float = 5.0) -> Path:
     return dest
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while block := f.read(1 << 20):

@@ -14,6 +14,11 @@ SYNTHETIC_WARNING = (
     "SYNTHETIC MODEL: this SenseVoiceSmall has random weights, so its text, language, emotions and "
     "events are MEANINGLESS. Import the real model with `voxsight models import DIR` (see README)."
 )
+SYNTHETIC_TAGS_WARNING = (
+    "SYNTHETIC MODEL: this SenseVoiceSmall has random weights, so its emotions and events are MEANINGLESS. "
+    "The words and languages come from Whisper (real weights). Import the real SenseVoiceSmall with "
+    "`voxsight models import DIR` (see README)."
+)
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,10 @@ class Segment:
     emotion: str | None
     events: tuple[str, ...]
     text: str
-    raw: str
+    raw: str  # SenseVoice's output with its tags
     words: tuple[Word, ...] = ()
+    words_engine: str | None = None  # which engine wrote text and words: sensevoice or whisper
+    translation: str | None = None  # English rendering (Whisper), when asked for
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,14 @@ class AnalysisResult:
     timings_s: dict[str, float] = field(default_factory=dict)
     reused: bool = False  # True when the store already held this exact analysis
     analysis_id: int | None = None
+    words_model_id: str | None = None  # the Whisper model, when it may write words
+
+    @property
+    def warning(self) -> str | None:
+        if not self.synthetic:
+            return None
+        whisper_words = self.segments and all(s.words_engine == "whisper" for s in self.segments)
+        return SYNTHETIC_TAGS_WARNING if whisper_words else SYNTHETIC_WARNING
 
     @property
     def summary(self) -> Summary:
@@ -77,8 +92,8 @@ class AnalysisResult:
         recording = {**asdict(self.recording), "names": list(self.recording.names)}
         return {
             "recording": recording,
-            "model": {"id": self.model_id, "synthetic": self.synthetic,
-                      **({"warning": SYNTHETIC_WARNING} if self.synthetic else {})},
+            "model": {"id": self.model_id, "synthetic": self.synthetic, "words_id": self.words_model_id,
+                      **({"warning": self.warning} if self.synthetic else {})},
             "parameters": self.parameters,
             "analysis": {"id": self.analysis_id, "reused": self.reused, "timings_s": self.timings_s},
             "segments": [

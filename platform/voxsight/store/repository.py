@@ -163,7 +163,8 @@ class Store:
             session.delete(previous)
             session.flush()
         analysis = schema.Analysis(recording=recording, model_id=result.model_id, synthetic=result.synthetic,
-                                   parameters=result.parameters, parameters_key=parameters_key)
+                                   words_model_id=result.words_model_id, parameters=result.parameters,
+                                   parameters_key=parameters_key)
         session.add(analysis)
         return analysis
 
@@ -196,7 +197,8 @@ def _to_row(s: Segment) -> schema.Segment:
     return schema.Segment(
         channel=s.channel, role=s.role, start_ms=round(s.start_s * 1000), end_ms=round(s.end_s * 1000),
         language=s.language, emotion=s.emotion, events=list(s.events), text=s.text, raw=s.raw,
-        words=[[w.text, w.start_s, w.end_s] for w in s.words], search_terms=search.index_terms(s.text),
+        words=[[w.text, w.start_s, w.end_s] for w in s.words], words_engine=s.words_engine,
+        translation=s.translation, search_terms=search.index_terms(s.text),
     )
 
 
@@ -209,9 +211,11 @@ def _to_result(row: schema.Analysis, reused: bool) -> AnalysisResult:
         segments=tuple(
             Segment(start_s=s.start_ms / 1000, end_s=s.end_ms / 1000, channel=s.channel, role=s.role,
                     language=s.language, emotion=s.emotion, events=tuple(s.events), text=s.text, raw=s.raw,
-                    words=tuple(Word(*w) for w in s.words))
+                    words=tuple(Word(*w) for w in s.words), words_engine=s.words_engine,
+                    translation=s.translation)
             for s in row.segments
         ),
+        words_model_id=row.words_model_id,
         timings_s=row.timings, reused=reused, analysis_id=row.id,
     )
 

@@ -81,8 +81,10 @@ class Analysis(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
-    model_id: Mapped[str] = mapped_column(String(128))
+    model_id: Mapped[str] = mapped_column(String(128))  # SenseVoice: emotion, events (and words)
     synthetic: Mapped[bool]
+    # Whisper, when it may write words; part of parameters_key too, so it keys the analysis.
+    words_model_id: Mapped[str | None] = mapped_column(String(128))
     parameters: Mapped[dict[str, Any]]
     parameters_key: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical parameters
     status: Mapped[str] = mapped_column(String(16), default=AnalysisStatus.RUNNING.value)
@@ -115,6 +117,8 @@ class Segment(Base):
     text: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text)
     words: Mapped[list[Any]] = mapped_column(default=list)
+    words_engine: Mapped[str | None] = mapped_column(String(16))  # sensevoice or whisper
+    translation: Mapped[str | None] = mapped_column(Text)  # English, when asked for
     # What full-text search finds it by (voxsight.search.index_terms), indexed by the database's
     # full-text engine (see migration 0006).
     search_terms: Mapped[str] = mapped_column(Text, default="")
