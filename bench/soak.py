@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/soak.py [--rounds 20] [--jobs 10] [--db URL] [--redis URL]
 
-Each round submits ``--jobs`` new recordings (distinct bytes), starts a worker, and after a random
-0-4 s (often still loading its models, often mid-batch) sends it SIGKILL (two rounds in three) or
-SIGTERM. Halfway, Redis is flushed while a worker holds jobs. Finally one worker runs until every
+Each round submits ``--jobs`` new recordings (distinct bytes), starts a worker, and sends it
+SIGKILL (two rounds in three) or SIGTERM: in half the rounds 0-3 s after it starts (while it loads
+its models), in the other half 0-1.5 s after it has taken jobs (mid-batch). Halfway, Redis is flushed while a worker holds jobs. Finally one worker runs until every
 job settles. Reported: jobs, kills, stops, jobs not done (lost), recordings analyzed more than
 once (duplicates), and the most attempts any job needed. A tiny synthetic SenseVoice is used.
 """
@@ -68,7 +68,7 @@ def soak(env: dict, url: str, work: Path, args, rng: random.Random) -> str:
 
     store = Store(url)
     calls = sorted((ROOT / "samples" / "calls").glob("*.wav"))
-    kills = stops = flushes = 0
+    kills = stops = flushes = in_hand = 0
     job_ids: list[int] = []
     for round_ in range(args.rounds):
         inbox = work / f"round{round_}"
@@ -80,7 +80,14 @@ def soak(env: dict, url: str, work: Path, args, rng: random.Random) -> str:
         job_ids += [j["id"] for j in json.loads(submitted.stdout)]
         worker = subprocess.Popen([sys.executable, "-m", "voxsight", "worker"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0, 4))
+        if rng.random() < 0.5:  # while it starts and loads its models
+            time.sleep(rng.uniform(0, 3))
+        else:  # with jobs in hand, mid-batch
+            deadline = time.monotonic() + 120
+            while not store.jobs.list("running", 1) and worker.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0, 1.5))
+            in_hand += len(store.jobs.list("running", 100))
         if round_ == args.rounds // 2:  # Redis loses everything while a worker has jobs in hand
             redis.Redis.from_url(args.redis).flushdb()
             flushes += 1
@@ -107,7 +114,8 @@ def soak(env: dict, url: str, work: Path, args, rng: random.Random) -> str:
             select(schema.Analysis.recording_id).group_by(schema.Analysis.recording_id)
             .having(func.count() > 1).subquery())).scalar_one()
     lost = [j.id for j in final if j.status != "done"]
-    return (f"rounds {args.rounds}, jobs {len(job_ids)}, SIGKILL {kills}, SIGTERM {stops}, Redis flushes {flushes}: "
+    return (f"rounds {args.rounds}, jobs {len(job_ids)}, SIGKILL {kills}, SIGTERM {stops}, Redis flushes {flushes}, "
+            f"jobs in hand when signalled {in_hand}: "
             f"lost {len(lost)}, duplicates {duplicates}, max attempts {max(j.attempts for j in final)}"
             + (f" (not done: {lost[:10]})" if lost else ""))
 

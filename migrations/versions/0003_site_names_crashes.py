@@ -32,21 +32,16 @@ def upgrade() -> None:
     )
     op.bulk_insert(site, [{'id': uuid.uuid4().hex, 'created_at': datetime.now(timezone.utc)}])
 
-    with op.batch_alter_table('recordings') as batch:
-        batch.add_column(sa.Column('names', JSON, nullable=True))
+    # Columns added with defaults, filled in, never altered after: on SQLite an alteration copies the
+    # table, and (see store.upgrade) must never cascade into what points at it.
+    op.add_column('recordings', sa.Column('names', JSON, nullable=False, server_default='[]'))
     recordings = sa.table('recordings', sa.column('filename', sa.Text()), sa.column('names', JSON))
     op.execute(recordings.update().values(names=sa.func.json_array(recordings.c.filename))
                if op.get_bind().dialect.name == 'sqlite' else
                recordings.update().values(names=sa.func.jsonb_build_array(recordings.c.filename)))
-    with op.batch_alter_table('recordings') as batch:
-        batch.alter_column('names', existing_type=JSON, nullable=False)
-
-    with op.batch_alter_table('jobs') as batch:
-        batch.add_column(sa.Column('filename', sa.Text(), nullable=True))
-        batch.add_column(sa.Column('crashes', sa.Integer(), nullable=False, server_default='0'))
+    op.add_column('jobs', sa.Column('filename', sa.Text(), nullable=False, server_default=''))
+    op.add_column('jobs', sa.Column('crashes', sa.Integer(), nullable=False, server_default='0'))
     op.execute("UPDATE jobs SET filename = (SELECT filename FROM recordings WHERE recordings.id = jobs.recording_id)")
-    with op.batch_alter_table('jobs') as batch:
-        batch.alter_column('filename', existing_type=sa.Text(), nullable=False)
 
 
 def downgrade() -> None:

@@ -30,9 +30,14 @@ class StoreError(RuntimeError):
 
 def upgrade(url: str) -> str:
     """Bring the database's schema to the newest Alembic revision; returns that revision."""
+    # SQLite alters a table by copying it and dropping the old one: with foreign keys enforced, that
+    # drop would cascade and delete every row that points at the table (every analysis of every
+    # recording). Migrations run with them off, as SQLite's documentation prescribes.
     engine = _create_engine(url)
     try:
         with engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             config = _alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
