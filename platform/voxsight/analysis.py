@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from voxsight import audio, models, tags
+from voxsight.alerts import Alerting
 from voxsight.config import Config
 from voxsight.engine import Engine, ModelInfo, Span
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
@@ -55,6 +56,7 @@ class Analyzer:
     def __init__(self, config: Config, store: Store | None = None, engine: Engine | None = None):
         self.config = config
         self.store = store
+        self.alerting = Alerting(config.alerts, store) if store else None
         self._engine = engine
         self._manifest: models.Manifest | None = None
         self.parameters = _parameters(config)
@@ -198,6 +200,8 @@ class Analyzer:
             result = self.store.save(result, self.parameters_key, w.size_bytes, w.request.call_metadata)
             w.timings["store_s"] = time.perf_counter() - before
             result = replace(result, timings_s=_rounded(w.timings))
+            if not result.reused:
+                self.alerting.after_analysis(result)
         return result
 
     def _failed(self, w: _Work, exc: Exception) -> AnalysisError:

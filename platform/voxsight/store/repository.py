@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from voxsight.results import AnalysisResult, RecordingInfo, Segment, Word
 from voxsight.store import schema
+from voxsight.store.alerts import AlertStore
 from voxsight.store.jobs import JobStore
 
 
@@ -48,6 +49,7 @@ class Store:
         self.engine = _create_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.jobs = JobStore(self._sessions)
+        self.alerts = AlertStore(self._sessions)
         if auto_upgrade is None:
             auto_upgrade = self.engine.dialect.name == "sqlite"
         current = self.revision()
