@@ -165,19 +165,17 @@ class AlertStore:
                 session.execute(insert(schema.CallMeasure), measures)
             existing = {(a.analysis_id, a.rule_id): a for a in session.scalars(
                 select(schema.Alert).where(schema.Alert.analysis_id.in_(ids)))}
-            announce: list[tuple[schema.AlertEvent, Evaluation]] = []
+            fresh: list[tuple[dict[str, Any], CallContext]] = []
             for e in evaluations:
                 for fired in e.alerts:
                     triggers = [_trigger_json(t) for t in fired.triggers]
                     alert = existing.get((e.context.analysis_id, fired.rule_id))
                     if alert is None:
-                        alert = schema.Alert(analysis_id=e.context.analysis_id, rule_id=fired.rule_id,
-                                             ruleset_version=fired.ruleset_version, severity=fired.severity,
-                                             message=fired.message, triggers=triggers, created_at=now, updated_at=now)
-                        event = schema.AlertEvent(alert=alert, action="opened", at=now)
-                        session.add_all([alert, event])
-                        announce.append((event, e))
-                        opened += 1
+                        fresh.append(({"analysis_id": e.context.analysis_id, "rule_id": fired.rule_id,
+                                       "ruleset_version": fired.ruleset_version, "severity": fired.severity,
+                                       "message": fired.message, "triggers": triggers,
+                                       "status": AlertStatus.OPEN.value, "created_at": now, "updated_at": now},
+                                      e.context))
                     elif (alert.message, alert.triggers, alert.severity, alert.ruleset_version) != (
                             fired.message, triggers, fired.severity, fired.ruleset_version):
                         alert.message, alert.triggers, alert.severity = fired.message, triggers, fired.severity
@@ -186,9 +184,17 @@ class AlertStore:
                         updated += 1
                     else:
                         unchanged += 1
-            session.flush()
-            for event, e in announce:
-                _announce(session, event, e.context)
+            if fresh:
+                # Bulk inserts with RETURNING: a backfill opens alerts for thousands of calls at once.
+                alert_ids = session.scalars(insert(schema.Alert).returning(schema.Alert.id, sort_by_parameter_order=True),
+                                            [row for row, _ in fresh]).all()
+                event_ids = session.scalars(
+                    insert(schema.AlertEvent).returning(schema.AlertEvent.id, sort_by_parameter_order=True),
+                    [{"alert_id": i, "action": "opened", "at": now} for i in alert_ids]).all()
+                session.execute(insert(schema.Outbox), [
+                    _outbox_row({**row, "id": alert_id}, event_id, "opened", now, context)
+                    for (row, context), alert_id, event_id in zip(fresh, alert_ids, event_ids)])
+                opened = len(fresh)
         return RecordSummary(len(evaluations), opened, updated, unchanged)
 
     # -- reading and the lifecycle
@@ -235,8 +241,10 @@ class AlertStore:
             event = schema.AlertEvent(alert_id=alert_id, action=_PAST[action], actor=actor, comment=comment, at=now)
             session.add(event)
             session.flush()
-            context = _contexts(session, [session.get(schema.Alert, alert_id).analysis_id])
-            _announce(session, event, next(iter(context.values())))
+            alert = session.get(schema.Alert, alert_id)
+            [context] = _contexts(session, [alert.analysis_id]).values()
+            session.add(schema.Outbox(**_outbox_row(
+                {c: getattr(alert, c) for c in _ANNOUNCED}, event.id, event.action, now, context, actor, comment)))
         return self.get(alert_id)
 
     def _get(self, session: Session, alert_id: int) -> AlertInfo | None:
@@ -303,19 +311,21 @@ def _contexts(session: Session, analysis_ids: Sequence[int]) -> dict[int, CallCo
                               _aware(r.finished_at or datetime.now(timezone.utc))) for r in rows}
 
 
-def _announce(session: Session, event: schema.AlertEvent, context: CallContext) -> None:
-    alert = event.alert if event.alert is not None else session.get(schema.Alert, event.alert_id)
-    key = f"alert-{alert.id}-{event.action}-{event.id}"
+_ANNOUNCED = ("id", "analysis_id", "rule_id", "ruleset_version", "severity", "message", "triggers", "status")
+
+
+def _outbox_row(alert: dict[str, Any], event_id: int, action: str, at: datetime, context: CallContext,
+                actor: str | None = None, comment: str | None = None) -> dict[str, Any]:
+    """The notification of one alert event; its key is what receivers deduplicate on."""
+    key = f"alert-{alert['id']}-{action}-{event_id}"
     payload = {
-        "event": f"alert.{event.action}", "idempotency_key": key, "at": _iso(event.at),
-        "alert": {"id": alert.id, "analysis_id": alert.analysis_id, "rule_id": alert.rule_id,
-                  "ruleset_version": alert.ruleset_version, "severity": alert.severity, "message": alert.message,
-                  "triggers": alert.triggers, "status": alert.status},
+        "event": f"alert.{action}", "idempotency_key": key, "at": _iso(at),
+        "alert": {k: alert[k] for k in _ANNOUNCED},
         "call": {"filename": context.filename, "duration_s": context.duration_s, "metadata": context.metadata},
-        "actor": event.actor, "comment": event.comment,
+        "actor": actor, "comment": comment,
     }
-    session.add(schema.Outbox(event_id=event.id, idempotency_key=key, payload=payload, next_attempt_at=event.at,
-                              created_at=event.at))
+    return {"event_id": event_id, "idempotency_key": key, "payload": payload, "next_attempt_at": at,
+            "created_at": at, "status": OutboxStatus.PENDING.value, "attempts": 0, "published": False}
 
 
 def _features_row(e: Evaluation, now: datetime) -> dict[str, Any]:
