@@ -150,6 +150,32 @@ def test_backfill_since_leaves_older_analyses_alone(analyzed, config):
         since=datetime.now(timezone.utc) + timedelta(hours=1)).calls == 0
 
 
+def test_features_recomputed_from_the_store_equal_those_of_the_analysis(config, engine, shared_audio):
+    """Real recordings (Mandarin, Cantonese; mono, so one role): the features stored after the
+    analysis are exactly what a backfill recomputes from the stored segments, without the model."""
+    from voxsight import features
+    from voxsight.features import CallFeatures
+
+    store = Store(config.store_url)
+    analyzer = Analyzer(config.with_overrides(alerts={"rules_file": str(RULES)}), store=store, engine=engine)
+    results = [analyzer.analyze_file(shared_audio / "multilingual" / name) for name in ("zh.mp3", "yue.mp3")]
+
+    def stored():
+        with store.engine.connect() as c:
+            return {r.analysis_id: CallFeatures.from_json(r.features) for r in c.execute(select(schema.CallFeatures))}
+
+    at_analysis = stored()
+    Alerting(analyzer.config.alerts, store).backfill()
+
+    assert stored() == at_analysis
+    for result in results:
+        f = at_analysis[result.analysis_id]
+        assert f == features.compute(result.segments, result.recording.duration_s)
+        assert list(f.roles) == ["all"] and f.overtalk_s == 0
+        assert 0 < f.talk_s <= f.duration_s == result.recording.duration_s
+        assert f.talk_s + f.non_talk_s == pytest.approx(f.duration_s, abs=0.002)
+
+
 # -- rules in force
 
 
@@ -241,7 +267,7 @@ def test_cli_lists_acknowledges_and_resolves(config, tmp_path, capsys):
     assert main(["alerts", *db, "ack", str(alert.id), "--comment", "on it", "--by", "sue"]) == 0
     assert main(["alerts", *db, "ack", str(alert.id), "--comment", "again"]) == 1
     assert "cannot be acknowledged" in capsys.readouterr().err
-    assert main(["alerts", *db, "resolve", str(alert.id), "--comment", "done", "--json"]) == 0
+    assert main(["alerts", "resolve", str(alert.id), "--comment", "done", "--json", *db]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["status"] == "resolved"
 
 
@@ -268,7 +294,7 @@ def test_migration_0005_up_and_down_on_postgresql(pg_url):
 
 def _migration_round_trip(url: str) -> None:
     store = Store(url, auto_upgrade=True)
-    tables = {"call_features", "call_measures", "alerts", "alert_events", "outbox", "deliveries"}
+    tables = {"call_features", "alerts", "alert_events", "outbox", "deliveries"}
     assert tables <= set(inspect(store.engine).get_table_names())
     config = _alembic_config()
     with store.engine.begin() as connection:

@@ -135,8 +135,8 @@ def test_retries_with_backoff_while_the_receiver_is_down_then_delivers(site, rec
 
     assert (failures, delivered) == (4, 1)
     log = store.alerts.deliveries()
-    assert [d["status_code"] for d in log] == [None] * 4 + [204]
-    assert all("unreachable" in d["error"] for d in log[:4]) and log[4]["error"] is None
+    assert [d.status_code for d in log] == [None] * 4 + [204]
+    assert all("unreachable" in d.error for d in log[:4]) and log[4].error is None
     assert len(receiver.requests) == 1
 
 

@@ -1,8 +1,8 @@
 """call features, alerts, their history, outbox and delivery log
 
-Features of each analysis (plain columns for the figures reports aggregate, a narrow
-call_measures table for emotion seconds and event counts), one alert per (analysis, rule) with
-its lifecycle history, and the notification outbox with its delivery log.
+Features of each analysis (plain columns for the figures reports aggregate, emotion seconds and
+event counts included), one alert per (analysis, rule) with its lifecycle history, and the
+notification outbox with its delivery log.
 
 Revision ID: 0005
 Revises: 0002
@@ -18,6 +18,10 @@ branch_labels = None
 depends_on = None
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+# Frozen here: a revision must not change when the code's lists do.
+EMOTION_COLUMNS = ('happy_s', 'sad_s', 'angry_s', 'neutral_s', 'fearful_s', 'disgusted_s', 'surprised_s')
+EVENT_COLUMNS = ('bgm_n', 'applause_n', 'laughter_n', 'cry_n', 'sneeze_n', 'breath_n', 'cough_n', 'sing_n',
+                 'speech_noise_n', 'gbg_n')
 
 
 def upgrade() -> None:
@@ -59,6 +63,8 @@ def upgrade() -> None:
     sa.Column('overtalk_s', sa.Double(), nullable=False),
     sa.Column('longest_silence_s', sa.Double(), nullable=False),
     sa.Column('dominant_emotion', sa.String(length=16), nullable=True),
+    *(sa.Column(name, sa.Double(), nullable=False) for name in EMOTION_COLUMNS),
+    *(sa.Column(name, sa.Integer(), nullable=False) for name in EVENT_COLUMNS),
     sa.Column('features', JSON, nullable=False),
     sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['analysis_id'], ['analyses.id'], ondelete='CASCADE'),
@@ -67,14 +73,6 @@ def upgrade() -> None:
     with op.batch_alter_table('call_features', schema=None) as batch_op:
         batch_op.create_index('ix_call_features_call_day', ['call_day'], unique=False)
 
-    op.create_table('call_measures',
-    sa.Column('analysis_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('name', sa.String(length=32), nullable=False),
-    sa.Column('value', sa.Double(), nullable=False),
-    sa.ForeignKeyConstraint(['analysis_id'], ['analyses.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('analysis_id', 'kind', 'name')
-    )
     op.create_table('alert_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('alert_id', sa.Integer(), nullable=False),
@@ -136,7 +134,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_alert_events_alert_id'))
 
     op.drop_table('alert_events')
-    op.drop_table('call_measures')
     with op.batch_alter_table('call_features', schema=None) as batch_op:
         batch_op.drop_index('ix_call_features_call_day')
 

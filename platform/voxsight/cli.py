@@ -348,6 +348,8 @@ def _alert_commands(commands) -> None:
         step.set_defaults(run=_alerts_step, action=verb)
     deliver = alerts_sub.add_parser("deliver", help="send the alert notifications waiting in the outbox, now")
     deliver.set_defaults(run=_alerts_deliver)
+    for sub in alerts_sub.choices.values():  # --db after the action too; SUPPRESS keeps one given before
+        sub.add_argument("--db", default=argparse.SUPPRESS, help="database URL (default: from configuration)")
 
     report = commands.add_parser("report", help="call analytics over a period")
     report.add_argument("--from", dest="start", type=_day, required=True, help="first day (YYYY-MM-DD)")

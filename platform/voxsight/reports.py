@@ -1,9 +1,9 @@
 """Call analytics over a period, grouped by day, week, agent, queue or language.
 
-Four grouped SQL queries over ``call_features`` (one row per analysed call, its figures in
-plain columns, its date, agent, queue and language denormalised) and the narrow
-``call_measures`` and ``alerts`` tables: the same SQL on SQLite and PostgreSQL, and a report over
-100,000 calls stays well under a second on PostgreSQL (``bench/reports.py``). ``build`` is the
+Three SQL queries: one grouped scan of ``call_features`` (one row per analysed call, every figure
+in a plain column, its date, agent, queue and language denormalised), one grouped join with
+``alerts``, and the top escalating calls. The same SQL on SQLite and PostgreSQL; timed over
+100,000 calls on PostgreSQL by ``bench/reports.py``. ``build`` is the
 library call the console and API use; ``render`` is for the command line.
 
 Figures (features are defined in ``voxsight.features``): calls; minutes of audio; talk and
@@ -73,18 +73,18 @@ def build(store: Store, start: date, end: date, by: str = "day") -> Report:
     cf = schema.CallFeatures
     key = {"day": cf.call_day, "week": cf.call_week, "agent": cf.agent, "queue": cf.queue, "language": cf.language}[by]
     period = (cf.call_day >= start, cf.call_day <= end)
+    emotion_columns = {e: getattr(cf, c) for e, c in schema.EMOTION_COLUMNS.items()}
+    event_columns = {e: getattr(cf, c) for e, c in schema.EVENT_COLUMNS.items()}
     with store.engine.connect() as db:
         totals = db.execute(
             select(key, func.count(), func.sum(cf.duration_s), func.sum(cf.talk_s), func.sum(cf.non_talk_s),
-                   func.avg(cf.negative_share)).where(*period).group_by(key)).all()
+                   func.avg(cf.negative_share), *(func.sum(c) for c in emotion_columns.values()),
+                   *(func.sum(c) for c in event_columns.values()))
+            .where(*period).group_by(key)).all()
         alerts = db.execute(
             select(key, schema.Alert.rule_id, func.count())
             .join(schema.Alert, schema.Alert.analysis_id == cf.analysis_id).where(*period)
             .group_by(key, schema.Alert.rule_id)).all()
-        m = schema.CallMeasure
-        measures = db.execute(
-            select(key, m.kind, m.name, func.sum(m.value))
-            .join(m, m.analysis_id == cf.analysis_id).where(*period).group_by(key, m.kind, m.name)).all()
         top = db.execute(
             select(cf.analysis_id, schema.Recording.filename, cf.call_day, cf.agent, cf.queue, cf.escalation,
                    cf.negative_share)
@@ -96,24 +96,17 @@ def build(store: Store, start: date, end: date, by: str = "day") -> Report:
     by_rule: dict[str, dict[str, float]] = {}
     for g, rule_id, n in alerts:
         by_rule.setdefault(_label(g), {})[rule_id] = round(n / calls[_label(g)], 4)
-    emotions: dict[str, dict[str, float]] = {}
-    events: dict[str, dict[str, int]] = {}
-    for g, kind, name, value in measures:
-        if kind == "emotion_s" and name != "UNKNOWN":
-            emotions.setdefault(_label(g), {})[name] = value
-        elif kind == "event":
-            events.setdefault(_label(g), {})[name] = int(value)
     rows = []
-    for g, n, seconds, talk, non_talk, negative in sorted(totals, key=lambda r: _label(r[0])):
-        label = _label(g)
-        mix = emotions.get(label, {})
+    n_emotions = len(emotion_columns)
+    for g, n, seconds, talk, non_talk, negative, *sums in sorted(totals, key=lambda r: _label(r[0])):
+        mix = {e: v for e, v in zip(emotion_columns, sums[:n_emotions]) if v}
         known = sum(mix.values())
         rows.append(ReportRow(
-            group=label, calls=n, minutes=round((seconds or 0) / 60, 2), talk_minutes=round((talk or 0) / 60, 2),
+            group=_label(g), calls=n, minutes=round((seconds or 0) / 60, 2), talk_minutes=round((talk or 0) / 60, 2),
             non_talk_minutes=round((non_talk or 0) / 60, 2), avg_negative_share=round(negative or 0, 4),
-            alert_share_by_rule=dict(sorted(by_rule.get(label, {}).items())),
+            alert_share_by_rule=dict(sorted(by_rule.get(_label(g), {}).items())),
             emotion_mix={e: round(v / known, 4) for e, v in sorted(mix.items())} if known else {},
-            event_counts=dict(sorted(events.get(label, {}).items())),
+            event_counts={e: int(v) for e, v in sorted(zip(event_columns, sums[n_emotions:])) if v},
         ))
     return Report(start.isoformat(), end.isoformat(), by, tuple(rows), tuple(
         EscalatingCall(r[0], r[1], _label(r[2]), r[3], r[4], round(r[5], 4), round(r[6], 4)) for r in top))

@@ -28,7 +28,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import yaml
 
-from voxsight.features import ALL, CallFeatures, RoleFeatures
+from voxsight.features import ALL, NEGATIVE_EMOTIONS, CallFeatures, RoleFeatures
 from voxsight.results import Segment
 from voxsight.tags import EMOTIONS, EVENTS, LANGUAGES
 
@@ -167,8 +167,8 @@ class Threshold:
         f = call.role(self.role)
         if f is None or getattr(f, self.measure) < self.min:
             return Outcome(False)
-        return Outcome(True, tuple(_trigger(s) for s in call.segments_of(self.role) if s.emotion in
-                                   {"ANGRY", "SAD", "FEARFUL", "DISGUSTED"}))
+        return Outcome(True, tuple(_trigger(s) for s in call.segments_of(self.role)
+                                   if s.emotion in NEGATIVE_EMOTIONS))
 
 
 @dataclass(frozen=True)

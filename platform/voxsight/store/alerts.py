@@ -9,7 +9,7 @@ it was committed. Each public method is one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Sequence
 
@@ -112,9 +112,18 @@ class OutboxEntry:
     published: bool
 
 
-@dataclass
+@dataclass(frozen=True)
+class DeliveryAttempt:
+    outbox_id: int
+    attempted_at: datetime
+    status_code: int | None  # None: the receiver could not be reached
+    error: str | None  # None: delivered
+    duration_ms: int
+
+
 class AlertStore:
-    _sessions: sessionmaker = field(repr=False)
+    def __init__(self, sessions: sessionmaker):
+        self._sessions = sessions
 
     # -- evaluation input
 
@@ -157,12 +166,8 @@ class AlertStore:
         opened = updated = unchanged = 0
         now = datetime.now(timezone.utc)
         with self._sessions.begin() as session:
-            session.execute(delete(schema.CallMeasure).where(schema.CallMeasure.analysis_id.in_(ids)))
             session.execute(delete(schema.CallFeatures).where(schema.CallFeatures.analysis_id.in_(ids)))
             session.execute(insert(schema.CallFeatures), [_features_row(e, now) for e in evaluations])
-            measures = [m for e in evaluations for m in _measure_rows(e)]
-            if measures:
-                session.execute(insert(schema.CallMeasure), measures)
             existing = {(a.analysis_id, a.rule_id): a for a in session.scalars(
                 select(schema.Alert).where(schema.Alert.analysis_id.in_(ids)))}
             fresh: list[tuple[dict[str, Any], CallContext]] = []
@@ -292,14 +297,14 @@ class AlertStore:
                 values |= {"next_attempt_at": now + timedelta(seconds=retry_in_s)}
             session.execute(update(schema.Outbox).where(schema.Outbox.id == outbox_id).values(**values))
 
-    def deliveries(self, outbox_id: int | None = None) -> list[dict[str, Any]]:
+    def deliveries(self, outbox_id: int | None = None) -> list[DeliveryAttempt]:
         """The delivery log, oldest first."""
         query = select(schema.Delivery).order_by(schema.Delivery.id)
         if outbox_id is not None:
             query = query.where(schema.Delivery.outbox_id == outbox_id)
         with self._sessions() as session:
-            return [{"outbox_id": d.outbox_id, "attempted_at": _iso(d.attempted_at), "status_code": d.status_code,
-                     "error": d.error, "duration_ms": d.duration_ms} for d in session.scalars(query)]
+            return [DeliveryAttempt(d.outbox_id, _aware(d.attempted_at), d.status_code, d.error, d.duration_ms)
+                    for d in session.scalars(query)]
 
 
 def _contexts(session: Session, analysis_ids: Sequence[int]) -> dict[int, CallContext]:
@@ -339,14 +344,9 @@ def _features_row(e: Evaluation, now: datetime) -> dict[str, Any]:
         "negative_share": f.call.negative_share, "escalation": f.call.escalation, "overtalk_s": f.overtalk_s,
         "longest_silence_s": f.longest_silence_s, "dominant_emotion": f.call.dominant_emotion,
         "features": f.to_json(), "computed_at": now,
+        **{column: f.call.speech_s_by_emotion.get(e, 0.0) for e, column in schema.EMOTION_COLUMNS.items()},
+        **{column: f.call.event_counts.get(e, 0) for e, column in schema.EVENT_COLUMNS.items()},
     }
-
-
-def _measure_rows(e: Evaluation) -> list[dict[str, Any]]:
-    aid, call = e.context.analysis_id, e.features.call
-    return ([{"analysis_id": aid, "kind": "emotion_s", "name": k, "value": v}
-             for k, v in call.speech_s_by_emotion.items()]
-            + [{"analysis_id": aid, "kind": "event", "name": k, "value": v} for k, v in call.event_counts.items()])
 
 
 def _call_time(context: CallContext) -> datetime:

@@ -14,6 +14,8 @@ from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Te
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
+from voxsight.tags import EMOTIONS, EVENTS
+
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -146,6 +148,12 @@ class Job(Base):
     recording: Mapped[Recording] = relationship()
 
 
+# Emotion seconds and event counts of a call, one plain column each: reports sum them in the same
+# single scan as everything else (a narrow name/value table made every report a join).
+EMOTION_COLUMNS = {e: f"{e.lower()}_s" for e in EMOTIONS}
+EVENT_COLUMNS = {e: f"{e.lower()}_n" for e in EVENTS}
+
+
 class CallFeatures(Base):
     """Features of one analysis (``voxsight.features``), with the figures reports aggregate as
     plain columns and the call's date, agent, queue and language denormalised for grouping."""
@@ -168,20 +176,25 @@ class CallFeatures(Base):
     overtalk_s: Mapped[float]
     longest_silence_s: Mapped[float]
     dominant_emotion: Mapped[str | None] = mapped_column(String(16))
-    features: Mapped[dict[str, Any]]
+    happy_s: Mapped[float] = mapped_column(default=0.0)
+    sad_s: Mapped[float] = mapped_column(default=0.0)
+    angry_s: Mapped[float] = mapped_column(default=0.0)
+    neutral_s: Mapped[float] = mapped_column(default=0.0)
+    fearful_s: Mapped[float] = mapped_column(default=0.0)
+    disgusted_s: Mapped[float] = mapped_column(default=0.0)
+    surprised_s: Mapped[float] = mapped_column(default=0.0)
+    bgm_n: Mapped[int] = mapped_column(default=0)
+    applause_n: Mapped[int] = mapped_column(default=0)
+    laughter_n: Mapped[int] = mapped_column(default=0)
+    cry_n: Mapped[int] = mapped_column(default=0)
+    sneeze_n: Mapped[int] = mapped_column(default=0)
+    breath_n: Mapped[int] = mapped_column(default=0)
+    cough_n: Mapped[int] = mapped_column(default=0)
+    sing_n: Mapped[int] = mapped_column(default=0)
+    speech_noise_n: Mapped[int] = mapped_column(default=0)
+    gbg_n: Mapped[int] = mapped_column(default=0)
+    features: Mapped[dict[str, Any]]  # the whole CallFeatures record, for the console and rules
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-
-
-class CallMeasure(Base):
-    """One named figure of a call (``emotion_s``/ANGRY, ``event``/Cry...): a narrow table, so the
-    same SQL sums any emotion or event on SQLite and PostgreSQL alike."""
-
-    __tablename__ = "call_measures"
-
-    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    name: Mapped[str] = mapped_column(String(32), primary_key=True)
-    value: Mapped[float]
 
 
 class AlertStatus(str, enum.Enum):
