@@ -115,6 +115,24 @@ def test_analyzing_again_and_backfilling_never_duplicate_alerts(analyzed, config
     assert count(store, schema.CallFeatures) == 3
 
 
+def test_the_worker_raises_alerts_with_the_metadata_given_at_submit(config, engine, tmp_path):
+    from voxsight import jobs
+    from voxsight.workers.worker import Worker
+
+    site = _split(config)
+    store = Store(site.store_url)
+    job = jobs.submit(site, store, None, SAMPLES / "calls" / "billing_dispute.wav", {"agent": "kim", "queue": "vip"})
+    Worker(site, store, None, Analyzer(site, store, engine=engine)).drain()
+
+    done = store.jobs.get(job.id)
+    assert done.status == "done"
+    alerts = [a for a in store.alerts.list().items if a.analysis_id == done.analysis_id]
+    assert {"angry_customer", "complaint_threat"} <= {a.rule_id for a in alerts}
+    with store.engine.connect() as c:
+        row = c.execute(select(schema.CallFeatures).where(schema.CallFeatures.analysis_id == done.analysis_id)).one()
+    assert (row.agent, row.queue) == ("kim", "vip")  # read from the recording, not from the job's request
+
+
 def test_backfill_applies_a_new_rule_to_stored_calls_without_a_model(analyzed, config, tmp_path):
     store, _, results = analyzed
     path = rules_file(tmp_path, RULES.read_text() + """
