@@ -96,4 +96,4 @@ class Alerting:
 
 def _evaluation(ruleset: Ruleset, context: CallContext, segments) -> Evaluation:
     f = features.compute(segments, context.duration_s)
-    return Evaluation(context, f, tuple(ruleset.evaluate(f, segments, context.metadata)), ruleset.version)
+    return Evaluation(context, f, tuple(ruleset.evaluate(f, segments, context.metadata)))

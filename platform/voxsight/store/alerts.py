@@ -52,7 +52,6 @@ class Evaluation:
     context: CallContext
     features: CallFeatures
     alerts: tuple[RuleAlert, ...]
-    ruleset_version: str
 
 
 @dataclass(frozen=True)
