@@ -116,6 +116,7 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=6, help="segments per call")
     parser.add_argument("--baseline-calls", type=int, default=2000)
     parser.add_argument("--db", default="postgresql+psycopg://postgres@127.0.0.1:5432/test", help="PostgreSQL server")
+    parser.add_argument("--keep", action="store_true", help="keep the seeded database (dropped by default)")
     args = parser.parse_args()
 
     from voxsight import reports
@@ -160,6 +161,11 @@ def main() -> None:
         print(f"report by {by}: {len(report.rows)} groups over {args.calls} calls: best of 3 {min(timings):.3f} s; "
               f"Python over the features JSON {baseline_s:.3f} s; ratio {baseline_s / min(timings):.1f}x")
     store.engine.dispose()
+    if not args.keep:
+        from sqlalchemy import create_engine, text
+
+        with create_engine(args.db, isolation_level="AUTOCOMMIT").connect() as c:
+            c.execute(text(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":
