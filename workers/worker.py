@@ -30,6 +30,7 @@ import sqlalchemy.exc
 from voxsight import audio
 from voxsight.analysis import Analyzer, Request
 from voxsight.config import Config
+from voxsight.notifications import Dispatcher
 from voxsight.queue import Delivery, RedisQueue
 from voxsight.store import Store
 from voxsight.store.jobs import JobInfo
@@ -72,6 +73,8 @@ class Worker:
         self._lock = threading.Lock()
         self._started = datetime.now(timezone.utc).isoformat()
         self._last_reconcile = 0.0
+        self._last_delivery = 0.0
+        self.dispatcher = Dispatcher(config.alerts, store, queue.redis if queue else None, config.queue.prefix)
 
     # -- serving
 
@@ -116,6 +119,7 @@ class Worker:
     def step(self, block_ms: int | None = None) -> bool:
         """Take up to ``concurrency`` jobs and run them; False when there was nothing to do."""
         self.reconcile_if_due()
+        self.deliver_if_due()
         held = self._take(self.config.queue.poll_s * 1000 if block_ms is None else block_ms)
         if not held:
             return False
@@ -127,6 +131,16 @@ class Worker:
             return 0
         self._last_reconcile = time.monotonic()
         return reconcile(self.store, self.queue)
+
+    def deliver_if_due(self) -> None:
+        """Send the alert notifications waiting in the outbox (every ``alerts.deliver_interval_s``)."""
+        if time.monotonic() - self._last_delivery < self.config.alerts.deliver_interval_s:
+            return
+        self._last_delivery = time.monotonic()
+        try:
+            self.dispatcher.deliver()
+        except Exception:  # SQL away: the outbox keeps everything for the next pass
+            log.exception("alert notifications not delivered")
 
     # -- one pass: claim in SQL, analyze together, record outcomes, acknowledge
 

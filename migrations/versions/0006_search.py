@@ -5,14 +5,14 @@ and Japanese runs), indexed by the database's full-text engine: a GIN index over
 tsvector on PostgreSQL, an FTS5 table kept in step by triggers on SQLite.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-23
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from voxsight import audio, models, tags, words
+from voxsight.alerts import Alerting
 from voxsight.config import Config
 from voxsight.engine import Engine, ModelInfo, Span
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
@@ -68,6 +69,7 @@ class Analyzer:
                  whisper: Whisper | None = None):
         self.config = config
         self.store = store
+        self.alerting = Alerting(config.alerts, store) if store else None
         self._engine = engine
         self._whisper = whisper
         self._manifest: models.Manifest | None = None
@@ -314,6 +316,8 @@ class Analyzer:
             result = replace(result, recording=replace(result.recording, filename=w.request.display_name))
             w.timings["store_s"] = time.perf_counter() - before
             result = replace(result, timings_s=_rounded(w.timings))
+            if not result.reused:
+                self.alerting.after_analysis(result)
         return result
 
     def _failed(self, w: _Work, exc: Exception) -> AnalysisError:

@@ -9,6 +9,10 @@
     voxsight jobs [--status S] [--json] | job ID [--json] | workers [--json]
     voxsight worker [--device cuda:0|cpu] [--concurrency N]
     voxsight search QUERY [--emotion E] [--language L] [--role R] [--event E] [--agent A] [--queue Q] [--json]
+    voxsight rules check FILE | rules backfill [--since WHEN]
+    voxsight alerts [--status S] [--severity S] [--json] | alerts ack|resolve ID --comment TEXT [--by NAME]
+    voxsight alerts deliver
+    voxsight report --from DAY --to DAY [--by day|week|agent|queue|language] [--format table|csv|json]
 """
 
 from __future__ import annotations
@@ -144,6 +148,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--limit", type=int, default=100)
     audit.add_argument("--json", action="store_true")
     audit.set_defaults(run=_audit)
+
+    _alert_commands(commands)
 
     db = commands.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
@@ -515,6 +521,147 @@ def _worker(args: argparse.Namespace, config: config_module.Config) -> int:
     print(f"voxsight: worker {worker.id} loading models", file=sys.stderr)
     worker.serve()
     print(f"voxsight: worker {worker.id} stopped after {worker.processed} job(s)", file=sys.stderr)
+    return 0
+
+
+def _alert_commands(commands) -> None:
+    from voxsight.rules import SEVERITIES
+    from voxsight.store.schema import AlertStatus
+
+    rules = commands.add_parser("rules", help="check alert rules, or apply them again to stored analyses")
+    rules_sub = rules.add_subparsers(required=True, metavar="ACTION")
+    check = rules_sub.add_parser("check", help="validate a rules file (exit 1 with file:line: reason)")
+    check.add_argument("file")
+    check.set_defaults(run=_rules_check)
+    backfill = rules_sub.add_parser("backfill", help="evaluate the rules over stored analyses (no model needed)")
+    backfill.add_argument("--since", type=_moment, help="only analyses finished since (ISO 8601 date or time)")
+    backfill.add_argument("--db", help="database URL (default: from configuration)")
+    backfill.set_defaults(run=_rules_backfill)
+
+    alerts = commands.add_parser("alerts", help="list alerts (newest first), acknowledge or resolve one")
+    alerts.add_argument("--status", choices=[s.value for s in AlertStatus])
+    alerts.add_argument("--severity", choices=SEVERITIES)
+    alerts.add_argument("--limit", type=int, default=50)
+    alerts.add_argument("--json", action="store_true")
+    alerts.add_argument("--db", help="database URL (default: from configuration)")
+    alerts.set_defaults(run=_alerts)
+    alerts_sub = alerts.add_subparsers(metavar="ACTION")
+    for action, verb in (("ack", "acknowledge"), ("resolve", "resolve")):
+        step = alerts_sub.add_parser(action, help=f"{verb} an alert")
+        step.add_argument("id", type=int)
+        step.add_argument("--comment", required=True)
+        step.add_argument("--by", help="who (default: the login name)")
+        step.add_argument("--json", action="store_true")
+        step.set_defaults(run=_alerts_step, action=verb)
+    deliver = alerts_sub.add_parser("deliver", help="send the alert notifications waiting in the outbox, now")
+    deliver.set_defaults(run=_alerts_deliver)
+    for sub in alerts_sub.choices.values():  # --db after the action too; SUPPRESS keeps one given before
+        sub.add_argument("--db", default=argparse.SUPPRESS, help="database URL (default: from configuration)")
+
+    report = commands.add_parser("report", help="call analytics over a period")
+    report.add_argument("--from", dest="start", type=_day, required=True, help="first day (YYYY-MM-DD)")
+    report.add_argument("--to", dest="end", type=_day, required=True, help="last day, included")
+    report.add_argument("--by", default="day", choices=("day", "week", "agent", "queue", "language"))
+    report.add_argument("--format", default="table", choices=("table", "csv", "json"))
+    report.add_argument("--db", help="database URL (default: from configuration)")
+    report.set_defaults(run=_report)
+
+
+def _moment(text: str):
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _day(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _store_for(args: argparse.Namespace, config: config_module.Config):
+    from voxsight.store import Store
+
+    return Store(getattr(args, "db", None) or config.store_url)
+
+
+def _rules_check(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight import rules
+
+    try:
+        ruleset = rules.load(args.file)
+    except rules.RulesError as exc:
+        print(f"voxsight: {exc}", file=sys.stderr)
+        return 1
+    print(f"ok: {len(ruleset.rules)} rules, version {ruleset.version}: " + ", ".join(r.id for r in ruleset.rules))
+    return 0
+
+
+def _rules_backfill(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.alerts import Alerting
+    from voxsight.rules import RulesError
+
+    alerting = Alerting(config.alerts, _store_for(args, config))
+    try:
+        done = alerting.backfill(args.since)
+    except RulesError as exc:
+        print(f"voxsight: {exc}", file=sys.stderr)
+        return 2
+    print(f"{done.calls} calls evaluated with rules {done.ruleset_version}: {done.opened} alerts opened, "
+          f"{done.updated} updated, {done.unchanged} unchanged")
+    return 0
+
+
+def _alerts(args: argparse.Namespace, config: config_module.Config) -> int:
+    page = _store_for(args, config).alerts.list(args.status, args.severity, args.limit)
+    if args.json:
+        print(json.dumps({"items": [a.to_json() for a in page.items], "total": page.total}, ensure_ascii=False))
+        return 0
+    for a in page.items:
+        print(f"{a.id:>6}  {a.status:<12} {a.severity:<8} {a.rule_id:<24} {a.filename}  {a.message}")
+    print(f"{len(page.items)} of {page.total} alert(s)", file=sys.stderr)
+    return 0
+
+
+def _alerts_step(args: argparse.Namespace, config: config_module.Config) -> int:
+    import os
+    import pwd
+
+    from voxsight.store.alerts import AlertError
+
+    by = args.by or pwd.getpwuid(os.getuid()).pw_name
+    try:
+        alert = _store_for(args, config).alerts.transition(args.id, args.action, by, args.comment)
+    except AlertError as exc:
+        print(f"voxsight: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(alert.to_json(), ensure_ascii=False) if args.json else f"alert {alert.id} {alert.status} by {by}")
+    return 0
+
+
+def _alerts_deliver(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight import jobs
+    from voxsight.notifications import Dispatcher
+
+    queue = jobs.open_queue(config)
+    done = Dispatcher(config.alerts, _store_for(args, config), queue.redis if queue else None,
+                      config.queue.prefix).deliver()
+    print(f"{done.delivered} delivered, {done.failed} failed (retried later), {done.published} published")
+    return 1 if done.failed else 0
+
+
+def _report(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight import reports
+
+    report = reports.build(_store_for(args, config), args.start, args.end, args.by)
+    print(reports.render(report, args.format), end="")
     return 0
 
 

@@ -85,6 +85,18 @@ class QueueConfig:
 
 
 @dataclass(frozen=True)
+class AlertsConfig:
+    rules_file: str = "configs/rules.yaml"  # re-read when it changes; see README "Alert rules"
+    webhook_url: str = ""  # empty: no webhook (alert events still go to Redis pub/sub and the outbox)
+    webhook_secret: str = ""  # HMAC-SHA256 key for the X-Voxsight-Signature header
+    webhook_timeout_s: float = 5.0
+    retry_backoff_s: float = 10.0  # first retry of a failed delivery; doubled after every failure
+    max_backoff_s: float = 600.0  # retries never stop; they are at most this far apart
+    deliver_interval_s: float = 5.0  # how often a worker delivers what the outbox holds
+    deliver_batch: int = 100  # outbox entries one delivery pass takes
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: str = "data"
     models: ModelsConfig = field(default_factory=ModelsConfig)
@@ -92,6 +104,7 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
     @property
     def store_url(self) -> str:
@@ -194,6 +207,13 @@ def _validate(config: Any) -> None:
             raise ConfigError("queue.concurrency and queue.max_attempts must be at least 1")
         if config.visibility_timeout_s <= 0:
             raise ConfigError("queue.visibility_timeout_s must be positive")
+    if isinstance(config, AlertsConfig):
+        if config.webhook_url and not config.webhook_url.startswith(("http://", "https://")):
+            raise ConfigError(f"alerts.webhook_url must be an http(s) URL, not {config.webhook_url!r}")
+        if config.webhook_url and not config.webhook_secret:
+            raise ConfigError("alerts.webhook_secret is required with alerts.webhook_url: receivers verify it")
+        if config.deliver_batch < 1 or config.webhook_timeout_s <= 0:
+            raise ConfigError("alerts.deliver_batch and alerts.webhook_timeout_s must be positive")
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

@@ -21,6 +21,7 @@ from voxsight import search
 from voxsight.results import AnalysisResult, RecordingInfo, Segment, Word
 from voxsight.store import schema
 from voxsight.store.accounts import AccountStore
+from voxsight.store.alerts import AlertStore
 from voxsight.store.jobs import JobStore
 
 
@@ -57,6 +58,7 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.jobs = JobStore(self._sessions)
         self.accounts = AccountStore(self._sessions)
+        self.alerts = AlertStore(self._sessions)
         if auto_upgrade is None:
             auto_upgrade = self.engine.dialect.name == "sqlite"
         current = self.revision()

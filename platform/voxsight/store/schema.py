@@ -1,4 +1,5 @@
-"""The SQL schema: recordings, their analyses, and the analyses' segments.
+"""The SQL schema: recordings, their analyses and segments, jobs, call features, alerts and their
+notifications.
 
 Changed only through Alembic revisions in ``migrations/``; nothing calls ``create_all``.
 """
@@ -6,12 +7,14 @@ Changed only through Alembic revisions in ``migrations/``; nothing calls ``creat
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from voxsight.tags import EMOTIONS, EVENTS
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -221,3 +224,137 @@ class AuditEvent(Base):
     recording_id: Mapped[int | None] = mapped_column(ForeignKey("recordings.id", ondelete="SET NULL"))
     source: Mapped[str | None] = mapped_column(String(128))  # client address, or "cli"
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# Emotion seconds and event counts of a call, one plain column each: reports sum them in the same
+# single scan as everything else (a narrow name/value table made every report a join).
+EMOTION_COLUMNS = {e: f"{e.lower()}_s" for e in EMOTIONS}
+EVENT_COLUMNS = {e: f"{e.lower()}_n" for e in EVENTS}
+
+
+class CallFeatures(Base):
+    """Features of one analysis (``voxsight.features``), with the figures reports aggregate as
+    plain columns and the call's date, agent, queue and language denormalised for grouping."""
+
+    __tablename__ = "call_features"
+    __table_args__ = (Index("ix_call_features_call_day", "call_day"),)
+
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True)
+    call_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    call_day: Mapped[date]
+    call_week: Mapped[date]  # the Monday of the call's ISO week
+    agent: Mapped[str | None] = mapped_column(String(128))
+    queue: Mapped[str | None] = mapped_column(String(128))
+    language: Mapped[str | None] = mapped_column(String(16))
+    duration_s: Mapped[float]
+    talk_s: Mapped[float]
+    non_talk_s: Mapped[float]
+    negative_share: Mapped[float]
+    escalation: Mapped[float]
+    overtalk_s: Mapped[float]
+    longest_silence_s: Mapped[float]
+    dominant_emotion: Mapped[str | None] = mapped_column(String(16))
+    happy_s: Mapped[float] = mapped_column(default=0.0)
+    sad_s: Mapped[float] = mapped_column(default=0.0)
+    angry_s: Mapped[float] = mapped_column(default=0.0)
+    neutral_s: Mapped[float] = mapped_column(default=0.0)
+    fearful_s: Mapped[float] = mapped_column(default=0.0)
+    disgusted_s: Mapped[float] = mapped_column(default=0.0)
+    surprised_s: Mapped[float] = mapped_column(default=0.0)
+    bgm_n: Mapped[int] = mapped_column(default=0)
+    applause_n: Mapped[int] = mapped_column(default=0)
+    laughter_n: Mapped[int] = mapped_column(default=0)
+    cry_n: Mapped[int] = mapped_column(default=0)
+    sneeze_n: Mapped[int] = mapped_column(default=0)
+    breath_n: Mapped[int] = mapped_column(default=0)
+    cough_n: Mapped[int] = mapped_column(default=0)
+    sing_n: Mapped[int] = mapped_column(default=0)
+    speech_noise_n: Mapped[int] = mapped_column(default=0)
+    gbg_n: Mapped[int] = mapped_column(default=0)
+    features: Mapped[dict[str, Any]]  # the whole CallFeatures record, for the console and rules
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AlertStatus(str, enum.Enum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class Alert(Base):
+    """One rule firing on one analysis: re-evaluating updates it, never duplicates it."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("analysis_id", "rule_id"), Index("ix_alerts_status_severity", "status", "severity"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"))
+    rule_id: Mapped[str] = mapped_column(String(128))
+    ruleset_version: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str] = mapped_column(Text)
+    triggers: Mapped[list[Any]]  # [{start_s, end_s, role, text}]
+    status: Mapped[str] = mapped_column(String(16), default=AlertStatus.OPEN.value)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(128))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(String(128))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    history: Mapped[list[AlertEvent]] = relationship(back_populates="alert", order_by="AlertEvent.id",
+                                                     cascade="all, delete-orphan")
+
+
+class AlertEvent(Base):
+    """An alert's history: opened, updated (re-evaluated with a different result), acknowledged,
+    resolved; who, when, and their comment."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str | None] = mapped_column(String(128))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    alert: Mapped[Alert] = relationship(back_populates="history")
+
+
+class OutboxStatus(str, enum.Enum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+
+
+class Outbox(Base):
+    """A notification to send, written in the same transaction as the alert event it announces,
+    so that no event is lost and none is sent for a change that was rolled back."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id", ondelete="CASCADE"), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    published: Mapped[bool] = mapped_column(default=False)  # on the Redis channel
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Delivery(Base):
+    """The delivery log: every attempt to post an outbox entry, and what came of it."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    status_code: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int]

@@ -1,0 +1,232 @@
+"""Specification of voxsight.rules: the file format and its validation, each condition over
+constructed segments, phrase matching across scripts, punctuation and width, and reloading."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from voxsight import features, rules
+from voxsight.results import Segment
+from voxsight.rules import RulesError, RulesWatcher
+
+SHIPPED = Path(__file__).resolve().parents[1] / "configs" / "rules.yaml"
+
+
+def seg(start, end, role=None, emotion="NEUTRAL", text="", events=(), language="en"):
+    return Segment(start, end, {"agent": 0, "customer": 1}.get(role), role, language, emotion, tuple(events), text, "")
+
+
+def fire(rules_yaml: str, segments, duration=60.0, metadata=None):
+    ruleset = rules.parse(rules_yaml)
+    return ruleset.evaluate(features.compute(segments, duration), segments, metadata)
+
+
+def rule(when: str, message: str = "{rule} at {time}: {text}") -> str:
+    body = "\n".join("      " + line for line in when.strip().splitlines())
+    return f"rules:\n  - id: r\n    severity: high\n    message: '{message}'\n    when:\n{body}\n"
+
+
+# -- text
+
+
+@pytest.mark.parametrize("phrase, text", [
+    ("投诉", "我要投诉你们"),
+    ("投诉", "我 要 投诉 你们。"),
+    ("取消戶口", "我要取消戶口！"),
+    ("苦情", "これは苦情です"),
+    ("cancel my account", "Please, CANCEL my account!"),
+    ("cancel my account", "cancel  my\taccount."),
+    ("complaint", "I'll file a Complaint."),
+    ("lawyer", "ＬＡＷＹＥＲ"),  # full-width
+    ("100 dollars", "it was 100 dollars, twice"),
+])
+def test_phrases_match_despite_script_case_punctuation_and_width(phrase, text):
+    yaml = rule(f"phrase: {{phrases: {{en: ['{phrase}']}}}}")
+    assert [a.rule_id for a in fire(yaml, [seg(1, 2, text=text)])] == ["r"]
+
+
+@pytest.mark.parametrize("phrase, text", [
+    ("complaint", "no complaints here"),  # whole words only in spaced languages
+    ("sue", "the issue is fixed"),
+    ("投诉", "我要表扬你们"),
+])
+def test_phrases_do_not_match_inside_other_words(phrase, text):
+    yaml = rule(f"phrase: {{phrases: {{en: ['{phrase}']}}}}")
+    assert fire(yaml, [seg(1, 2, text=text)]) == []
+
+
+def test_message_quotes_the_triggering_segment_and_its_time():
+    yaml = rule("phrase: {role: customer, phrases: {zh: [投诉]}}", "{role} at {time}-{end}: {text} ({meta[queue]})")
+    [alert] = fire(yaml, [seg(0, 3, "agent", text="您好"), seg(65.5, 68, "customer", text="我要投诉你们")],
+                   metadata={"queue": "billing"})
+
+    assert alert.message == "customer at 01:05.50-01:08.00: 我要投诉你们 (billing)"
+    assert [(t.start_s, t.role) for t in alert.triggers] == [(65.5, "customer")]
+
+
+def test_phrase_said_by_the_other_role_does_not_count():
+    yaml = rule("phrase: {role: agent, phrases: {en: [calm down]}}")
+    assert fire(yaml, [seg(0, 3, "agent", text="hello"), seg(3, 5, "customer", text="calm down")]) == []
+
+
+def test_required_greeting_within_the_first_seconds():
+    yaml = rule("missing_phrase: {role: agent, within_first_s: 10, phrases: {en: [good morning], zh: [您好]}}")
+
+    assert fire(yaml, [seg(1, 3, "agent", text="您好，请问有什么可以帮您")]) == []
+    late = fire(yaml, [seg(1, 3, "agent", text="yes"), seg(12, 14, "agent", text="good morning")])
+    assert [(a.rule_id, a.triggers[0].text) for a in late] == [("r", "yes")]
+
+
+def test_required_closing_within_the_last_seconds():
+    yaml = rule("missing_phrase: {role: agent, within_last_s: 10, phrases: {en: [anything else]}}")
+
+    assert fire(yaml, [seg(55, 58, "agent", text="Anything else?")], duration=60) == []
+    assert len(fire(yaml, [seg(10, 12, "agent", text="anything else"), seg(55, 58, "agent", text="bye")])) == 1
+
+
+# -- features
+
+
+def test_emotion_seconds_and_share_by_role():
+    segments = [seg(0, 10, "agent", "ANGRY"), seg(10, 13, "customer", "ANGRY"), seg(13, 20, "customer", "NEUTRAL")]
+
+    assert fire(rule("emotion: {role: customer, emotions: ANGRY, min_seconds: 3}"), segments)
+    assert not fire(rule("emotion: {role: customer, emotions: ANGRY, min_seconds: 4}"), segments)
+    assert fire(rule("emotion: {role: customer, emotions: [ANGRY, SAD], min_share: 0.3}"), segments)
+    assert not fire(rule("emotion: {role: customer, emotions: [ANGRY], min_share: 0.5}"), segments)
+
+
+def test_escalation_and_negative_share():
+    segments = [seg(0, 20, "customer", "NEUTRAL"), seg(40, 60, "customer", "ANGRY")]
+
+    assert fire(rule("escalation: {role: customer, min: 0.9}"), segments)
+    assert not fire(rule("escalation: {role: agent, min: 0.9}"), segments)  # the agent never spoke
+    assert fire(rule("negative_share: {min: 0.5}"), segments)
+    assert not fire(rule("negative_share: {min: 0.51}"), segments)
+
+
+def test_events_by_count_and_seconds():
+    segments = [seg(0, 30, events=("BGM",)), seg(40, 75, events=("BGM",)), seg(80, 81, events=("Cry",))]
+
+    assert fire(rule("event: {event: Cry}"), segments, 90)
+    assert fire(rule("event: {event: BGM, min_seconds: 60}"), segments, 90)
+    assert not fire(rule("event: {event: BGM, min_count: 3}"), segments, 90)
+
+
+def test_long_silence_overtalk_and_interruptions():
+    segments = [seg(0, 5, "agent"), seg(4, 6, "customer"), seg(70, 72, "agent"), seg(71, 73, "customer")]
+
+    [silence] = fire(rule("silence: {min_s: 60}"), segments, 80)
+    assert silence.message.startswith("r at 00:06.00")
+    assert fire(rule("overtalk: {min_s: 2}"), segments, 80)
+    assert not fire(rule("overtalk: {min_s: 2.1}"), segments, 80)
+    assert fire(rule("interruptions: {by: customer, min_count: 2}"), segments, 80)
+    assert not fire(rule("interruptions: {by: agent, min_count: 1}"), segments, 80)
+
+
+def test_metadata_and_logic():
+    yaml = rule("""
+all:
+  - metadata: {key: queue, in: [billing, collections]}
+  - not: {metadata: {key: agent, in: trainee}}
+  - any:
+      - event: {event: Cry}
+      - emotion: {emotions: ANGRY}
+""")
+    angry = [seg(0, 3, emotion="ANGRY")]
+
+    assert fire(yaml, angry, metadata={"queue": "billing", "agent": "ann"})
+    assert not fire(yaml, angry, metadata={"queue": "billing", "agent": "trainee"})
+    assert not fire(yaml, angry, metadata={"queue": "sales"})
+    assert not fire(yaml, [seg(0, 3)], metadata={"queue": "billing"})
+
+
+def test_roles_of_a_mixed_call_mean_the_whole_call():
+    assert fire(rule("emotion: {role: customer, emotions: ANGRY}"), [seg(0, 3, emotion="ANGRY")])
+
+
+# -- the file
+
+
+def test_shipped_rules_are_valid_and_versioned():
+    ruleset = rules.load(SHIPPED)
+
+    assert {r.id for r in ruleset.rules} >= {"angry_customer", "crying_caller", "complaint_threat", "escalating_call",
+                                              "agent_greeting_missing", "agent_closing_missing",
+                                              "agent_forbidden_words", "long_hold"}
+    assert len(ruleset.version) == 12
+
+
+def test_shipped_complaint_rule_in_english_mandarin_and_cantonese():
+    ruleset = rules.load(SHIPPED)
+    for text in ("I want to speak to your LAWYER.", "我要投诉你们", "我要搵律師", "I'll call the regulator!"):
+        segments = [seg(0, 3, "agent", text="hello"), seg(4, 8, "customer", text=text)]
+        fired = ruleset.evaluate(features.compute(segments, 10), segments)
+        assert "complaint_threat" in [a.rule_id for a in fired], text
+
+
+@pytest.mark.parametrize("text, line, reason", [
+    ("rules:\n  - id: a\n    severity: urgent\n    message: m\n    when: {event: {event: Cry}}\n", 3,
+     "'urgent' is not one of"),
+    ("rules:\n  - id: a\n    severity: low\n    message: m\n    when:\n      emotion: {emotions: [FURIOUS]}\n", 6,
+     "'FURIOUS' is not one of"),
+    ("rules:\n  - id: a\n    severity: low\n    message: m\n    when:\n      smell: {}\n", 6,
+     "unknown condition 'smell'"),
+    ("rules:\n  - id: a\n    severity: low\n    message: '{caller}'\n    when: {event: {event: Cry}}\n", 4,
+     "field {caller}"),
+    ("rules:\n  - id: a\n    severity: low\n    message: m\n    when:\n      silence: {min_s: -1}\n", 6,
+     "out of range"),
+    ("rules:\n  - id: a\n    severity: low\n    message: m\n    when: {event: {event: Cry}}\n"
+     "  - id: a\n    severity: low\n    message: m\n    when: {event: {event: Cry}}\n", 6, "used twice"),
+    ("rules:\n  - id: a\n    severity: low\n  message: [\n", 4, "invalid YAML"),
+    ("rules:\n  - id: a\n    severity: low\n    message: m\n", 2, "missing when"),
+])
+def test_a_broken_file_is_refused_with_its_line_and_reason(tmp_path, text, line, reason):
+    path = tmp_path / "rules.yaml"
+    path.write_text(text)
+
+    with pytest.raises(RulesError) as caught:
+        rules.load(path)
+
+    assert caught.value.line == line, str(caught.value)
+    assert reason in caught.value.reason
+    assert str(caught.value).startswith(f"{path}:{line}: ")
+
+
+def test_watcher_reloads_an_edited_file_and_keeps_the_old_rules_when_the_edit_is_broken(tmp_path, caplog):
+    path = tmp_path / "rules.yaml"
+    path.write_text(rule("event: {event: Cry}"))
+    watcher = RulesWatcher(path)
+    first = watcher.current()
+
+    path.write_text(rule("event: {event: Laughter}"))
+    os.utime(path, ns=(1, 1))  # a different mtime even on coarse filesystems
+    second = watcher.current()
+    assert second.version != first.version and second.rules[0].condition.event == "Laughter"
+
+    path.write_text("rules:\n  - id: r\n    severity: high\n    message: m\n    when: {event: {event: Sob}}\n")
+    with caplog.at_level(logging.ERROR, logger="voxsight.rules"):
+        kept = watcher.current()
+    assert kept is second
+    assert f"{path}:5: " in caplog.text and "'Sob' is not one of" in caplog.text
+    assert watcher.last_error.line == 5
+
+
+def test_watcher_refuses_to_start_on_a_broken_file(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules: []\n")
+    with pytest.raises(RulesError, match="rules.yaml:1: expected a non-empty list"):
+        RulesWatcher(path)
+
+
+def test_rules_import_no_model_code():
+    probe = ("import sys, voxsight.rules; "
+             "print(sorted(m for m in ('torch', 'funasr', 'av', 'voxsight.analysis') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
