@@ -650,9 +650,9 @@ def _alerts_deliver(args: argparse.Namespace, config: config_module.Config) -> i
     from voxsight import jobs
     from voxsight.notifications import Dispatcher
 
-    queue = jobs.open_queue(config)
-    done = Dispatcher(config.alerts, _store_for(args, config), queue.redis if queue else None,
-                      config.queue.prefix).deliver()
+    store = _store_for(args, config)
+    queue = jobs.open_queue(config, store)
+    done = Dispatcher(config.alerts, store, queue.redis if queue else None, config.queue.prefix).deliver()
     print(f"{done.delivered} delivered, {done.failed} failed (retried later), {done.published} published")
     return 1 if done.failed else 0
 
