@@ -49,7 +49,9 @@ def main() -> None:
     model = work / "model"
     subprocess.run([sys.executable, "-m", "voxsight", "models", "synth", str(model), "--size", "tiny"],
                    check=True, capture_output=True)
-    env = {**os.environ, "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(model), "VOXSIGHT_DATA_DIR": str(work / "data")}
+    # SenseVoice's own words: what is measured is decoding and the job path, not Whisper.
+    env = {**os.environ, "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(model), "VOXSIGHT_DATA_DIR": str(work / "data"),
+           "VOXSIGHT_ENGINE_WORDS": "sensevoice"}
     good = {i.path.name for i in made if i.good}
     print(f"{len(made)} inputs ({len(good)} good) in {work / 'inbox'}")
 

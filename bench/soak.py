@@ -51,7 +51,9 @@ def main() -> None:
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     url = args.db.rsplit("/", 1)[0] + "/" + name
+    # SenseVoice's own words: what is measured is the job path, not Whisper.
     env = {**os.environ, "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(model), "VOXSIGHT_DATA_DIR": str(work / "data"),
+           "VOXSIGHT_ENGINE_WORDS": "sensevoice",
            "VOXSIGHT_STORE_URL": url, "VOXSIGHT_QUEUE_REDIS_URL": args.redis, "VOXSIGHT_QUEUE_PREFIX": name,
            "VOXSIGHT_QUEUE_VISIBILITY_TIMEOUT_S": "2", "VOXSIGHT_QUEUE_RECONCILE_INTERVAL_S": "1",
            "VOXSIGHT_QUEUE_POLL_S": "0.2", "VOXSIGHT_QUEUE_MAX_ATTEMPTS": "100", "VOXSIGHT_QUEUE_CONCURRENCY": "4"}
@@ -102,7 +104,7 @@ def soak(env: dict, url: str, work: Path, args, rng: random.Random) -> str:
 
     finisher = subprocess.Popen([sys.executable, "-m", "voxsight", "worker"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 1200
+    deadline = time.monotonic() + 1800
     while not all(store.jobs.get(i).status in SETTLED for i in job_ids) and time.monotonic() < deadline:
         time.sleep(0.5)
     finisher.send_signal(signal.SIGTERM)
@@ -117,7 +119,8 @@ def soak(env: dict, url: str, work: Path, args, rng: random.Random) -> str:
     return (f"rounds {args.rounds}, jobs {len(job_ids)}, SIGKILL {kills}, SIGTERM {stops}, Redis flushes {flushes}, "
             f"jobs in hand when signalled {in_hand}: "
             f"lost {len(lost)}, duplicates {duplicates}, max attempts {max(j.attempts for j in final)}"
-            + (f" (not done: {lost[:10]})" if lost else ""))
+            + (f" (not done: {[(j.id, j.status, j.attempts, j.error) for j in final if j.status != 'done'][:5]})"
+               if lost else ""))
 
 
 def _variant(source: Path, dest: Path, rng: random.Random) -> None:
