@@ -221,6 +221,15 @@ def wait_for(condition, timeout_s=120.0, what="condition"):
     return value
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def each_store(request, tmp_path):
+    """An empty store, upgraded, on SQLite and on PostgreSQL: a test using it runs on both."""
+    from voxsight.store import Store
+
+    url = f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    return Store(url, auto_upgrade=True)
+
+
 def _missing(reason: str) -> None:
     if os.environ.get("VOXSIGHT_TEST_REQUIRE_SERVICES"):
         pytest.fail(reason)

@@ -7,19 +7,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from conftest import voxsight
-from voxsight.store import Store, upgrade
+from voxsight.store import Store
 from voxsight.store.accounts import AccountError, Role
 
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Store:
-    if request.param == "sqlite":
-        return Store(f"sqlite:///{tmp_path / 'accounts.db'}")
-    url = request.getfixturevalue("pg_url")
-    upgrade(url)
-    return Store(url)
+@pytest.fixture
+def store(each_store) -> Store:
+    return each_store
 
 
 def test_roles_rise_from_viewer_to_admin():

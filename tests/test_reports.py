@@ -15,7 +15,6 @@ from voxsight import reports
 from voxsight.alerts import Alerting
 from voxsight.config import Config
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
-from voxsight.store import Store
 
 RULES = """rules:
   - id: angry
@@ -47,10 +46,9 @@ CALLS = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'r.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    store = Store(url, auto_upgrade=True)
+@pytest.fixture
+def store(each_store, tmp_path):
+    store = each_store
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
     alerting = Alerting(Config().with_overrides(alerts={"rules_file": str(rules)}).alerts, store)

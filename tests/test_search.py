@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.search import Filters, index_terms
-from voxsight.store import Store, upgrade
+from voxsight.store import Store
 
 LINES = [  # (recording, role, emotion, text)
     ("complaint.wav", "customer", "ANGRY", "I want to CANCEL my account. Now!"),
@@ -27,13 +27,9 @@ LINES = [  # (recording, role, emotion, text)
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> Store:
-    if request.param == "sqlite":
-        return Store(f"sqlite:///{tmp_path / 'search.db'}")
-    url = request.getfixturevalue("pg_url")
-    upgrade(url)
-    return Store(url)
+@pytest.fixture
+def store(each_store) -> Store:
+    return each_store
 
 
 @pytest.fixture
