@@ -49,7 +49,13 @@ def trained_model_dir(pytestconfig) -> Path:
     key = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()[:16]
     directory = Path(pytestconfig.cache.mkdir(f"trained-model-{key}")) / "sensevoice"
     if not (directory / "voxsight-model.json").exists():
-        trained_model.build(directory)
+        # Built beside and renamed when trained: an interrupted build must not leave an untrained
+        # model that later runs would take for the trained one.
+        staging = directory.with_name("sensevoice.building")
+        shutil.rmtree(staging, ignore_errors=True)
+        trained_model.build(staging)
+        shutil.rmtree(directory, ignore_errors=True)
+        staging.rename(directory)
     return directory
 
 

@@ -1,4 +1,4 @@
-"""What the web tier will stand on loads no model: the store, search, accounts, rules, alerts,
+"""The web tier, and what it stands on, loads no model: the store, search, accounts, rules, alerts,
 reports and job submission import without torch, funasr or PyAV (checked in a fresh interpreter)."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 LIGHT = ["voxsight.store", "voxsight.search", "voxsight.store.accounts", "voxsight.rules", "voxsight.alerts",
-         "voxsight.reports", "voxsight.notifications", "voxsight.jobs", "voxsight.queue", "voxsight.config"]
+         "voxsight.reports", "voxsight.notifications", "voxsight.jobs", "voxsight.queue", "voxsight.config",
+         "voxsight.cache", "voxsight.store.recordings", "voxsight.webui.app", "voxsight.webui.server"]
 HEAVY = ["torch", "funasr", "av", "faster_whisper", "ctranslate2"]
 
 

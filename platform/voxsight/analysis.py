@@ -8,15 +8,13 @@ then Whisper batches for the segments whose words Whisper writes (``voxsight.wor
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from voxsight import audio, models, tags, words
+from voxsight import audio, models, results, tags, words
 from voxsight.alerts import Alerting
 from voxsight.config import Config
 from voxsight.engine import Engine, ModelInfo, Span
@@ -75,15 +73,14 @@ class Analyzer:
         self._manifest: models.Manifest | None = None
         self._words_model_id: str | None = None
         self._parameters_key: str | None = None
-        self.parameters = _parameters(config)
+        self.parameters = results.analysis_parameters(config)
 
     @property
     def parameters_key(self) -> str:
         """sha256 of the canonical parameters and the Whisper model: with the audio and the SenseVoice
         model, the key of a result."""
         if self._parameters_key is None:
-            keyed = {**self.parameters, "words_model_id": self.words_model_id}
-            self._parameters_key = hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()
+            self._parameters_key = results.parameters_key(self.parameters, self.words_model_id)
         return self._parameters_key
 
     @property
@@ -326,20 +323,6 @@ class Analyzer:
         error = AnalysisError(f"{w.request.display_name}: analysis failed: {exc}")
         error.__cause__ = exc
         return error
-
-
-def _parameters(config: Config) -> dict[str, Any]:
-    """Everything besides the model and the audio that changes the result."""
-    e, a = config.engine, config.audio
-    return {
-        "channels": a.channels, "roles": list(a.roles) if a.channels == "split" else [],
-        "language": e.language, "use_itn": e.use_itn, "ban_emo_unk": e.ban_emo_unk,
-        "word_timestamps": e.word_timestamps, "max_segment_s": e.max_segment_s,
-        "vad_end_silence_ms": e.vad_end_silence_ms,
-        "words": e.words, "translate": e.translate,
-        **({"whisper_beam_size": e.whisper_beam_size, "whisper_compute_type": e.whisper_compute_type}
-           if words.may_use_whisper(e.words, e.translate) else {}),
-    }
 
 
 def _size(request: Request) -> int:

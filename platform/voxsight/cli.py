@@ -151,6 +151,11 @@ def _parser() -> argparse.ArgumentParser:
 
     _alert_commands(commands)
 
+    serve = commands.add_parser("serve", help="run the REST API (and console) for analysts, supervisors and systems")
+    serve.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default: web.port, 7860)")
+    serve.set_defaults(run=_serve)
+
     db = commands.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(required=True, metavar="ACTION")
     up = db_sub.add_parser("upgrade", help="apply Alembic migrations up to the newest")
@@ -272,6 +277,12 @@ def _models_download(args: argparse.Namespace, config: config_module.Config) -> 
     bundle = models.download(args.directory)
     print(f"downloaded into {bundle}; carry it to the site and run `voxsight models import {bundle}`")
     return 0
+
+
+def _serve(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.webui.server import serve
+
+    return serve(config, args.host, args.port, args.config)
 
 
 def _db_upgrade(args: argparse.Namespace, config: config_module.Config) -> int:

@@ -97,6 +97,17 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    host: str = "127.0.0.1"  # the internal network's address to serve on; 0.0.0.0 for every interface
+    port: int = 7860
+    max_upload_bytes: int = 512 * 1024**2  # one uploaded recording; larger ones get 413
+    session_hours: float = 12.0  # a console sign-in lasts this long
+    secure_cookies: bool = False  # set true behind HTTPS: the session cookie is then never sent in clear
+    cache_ttl_s: float = 600.0  # cached pages also expire (new results already replace them: keys are versioned)
+    embedded_worker: bool = True  # with no Redis, `serve` runs a worker beside it so uploads get analyzed
+
+
+@dataclass(frozen=True)
 class Config:
     data_dir: str = "data"
     models: ModelsConfig = field(default_factory=ModelsConfig)
@@ -105,6 +116,7 @@ class Config:
     store: StoreConfig = field(default_factory=StoreConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
     @property
     def store_url(self) -> str:
@@ -214,6 +226,8 @@ def _validate(config: Any) -> None:
             raise ConfigError("alerts.webhook_secret is required with alerts.webhook_url: receivers verify it")
         if config.deliver_batch < 1 or config.webhook_timeout_s <= 0:
             raise ConfigError("alerts.deliver_batch and alerts.webhook_timeout_s must be positive")
+    if isinstance(config, WebConfig) and (config.max_upload_bytes < 1 or config.session_hours <= 0):
+        raise ConfigError("web.max_upload_bytes and web.session_hours must be positive")
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

@@ -11,11 +11,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from voxsight import models, results
 from voxsight.audio import AudioError, hash_file
 from voxsight.config import Config
 from voxsight.queue import RedisQueue
 from voxsight.store import Store
 from voxsight.store.jobs import JobInfo
+from voxsight.words import may_use_whisper
 
 
 def open_queue(config: Config, store: Store) -> RedisQueue | None:
@@ -38,6 +40,37 @@ def submit(config: Config, store: Store, queue: RedisQueue | None, path: str | P
     return job
 
 
+def stored_analysis(config: Config, store: Store, sha256: str) -> results.AnalysisResult | None:
+    """The stored analysis these bytes would get if analyzed now (the same SenseVoice and Whisper
+    models, the same parameters), if there is one; read from the models' manifests, loading none."""
+    try:
+        sensevoice = models.read_manifest(config.models.sensevoice_dir)
+        e = config.engine
+        words_model_id = (models.read_manifest(config.models.whisper_dir).model_id
+                          if may_use_whisper(e.words, e.translate) else None)
+    except models.ModelError:  # a model not in place yet: nothing can have been analyzed with it
+        return None
+    key = results.parameters_key(results.analysis_parameters(config), words_model_id)
+    return store.find(sha256, sensevoice.model_id, key)
+
+
+def submit_upload(store: Store, queue: RedisQueue | None, storage_dir: Path, received: Path, sha256: str,
+                  size: int, name: str, call_metadata: dict | None = None, priority: str = "normal",
+                  reuse: results.AnalysisResult | None = None) -> JobInfo:
+    """Submit audio already received into ``storage_dir`` (an upload streamed there and hashed on
+    the way): it is moved into place, not copied. With ``reuse`` (its ``stored_analysis``) the job
+    is finished at once with that analysis."""
+    stored = place(storage_dir, received, sha256, name)
+    job = store.jobs.create(sha256, name, size, str(stored), priority, call_metadata)
+    if reuse is not None:  # analyzed already: the job is done as it is made, nothing is queued
+        store.add_name(sha256, name)
+        store.jobs.finish(job.id, reuse.analysis_id, {})
+        return store.jobs.get(job.id)
+    if queue is not None:
+        queue.enqueue(job.id, priority)
+    return job
+
+
 def store_audio(storage_dir: Path, path: Path) -> tuple[str, int, Path]:
     """Copy a file into content-addressed storage (``<dir>/ab/abcdef…/name.wav``); returns its
     sha256, size and stored path. The same bytes are stored once, under the first name given;
@@ -49,12 +82,19 @@ def store_audio(storage_dir: Path, path: Path) -> tuple[str, int, Path]:
         except AudioError:
             os.unlink(copy.name)
             raise
+    return sha256, size, place(storage_dir, Path(copy.name), sha256, path.name)
+
+
+def place(storage_dir: Path, received: Path, sha256: str, name: str) -> Path:
+    """Move a file received in ``storage_dir`` to its content address; if those bytes are stored
+    already, drop it and return the stored copy."""
     folder = storage_dir / sha256[:2] / sha256
     existing = sorted(folder.glob("*")) if folder.is_dir() else []
     if existing:
-        os.unlink(copy.name)
-        return sha256, size, existing[0]
+        os.unlink(received)
+        return existing[0]
     folder.mkdir(parents=True, exist_ok=True)
-    stored = folder / (path.name or "audio")
-    shutil.move(copy.name, stored)  # a rename on one filesystem: nobody sees half a file
-    return sha256, size, stored
+    base = Path(name.replace("\\", "/")).name[-200:]  # no folders, whatever the sender's system
+    stored = folder / (base if base not in ("", ".", "..") else "audio")
+    shutil.move(received, stored)  # a rename on one filesystem: nobody sees half a file
+    return stored

@@ -6,9 +6,14 @@ console and API) render them. The JSON schema is documented in the README.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from voxsight.config import Config
 
 SYNTHETIC_WARNING = (
     "SYNTHETIC MODEL: this SenseVoiceSmall has random weights, so its text, language, emotions and "
@@ -31,6 +36,7 @@ class RecordingInfo:
     channels: int
     id: int | None = None  # store id, once stored
     names: tuple[str, ...] = ()  # every name these bytes were seen under, once stored
+    call_metadata: dict[str, Any] = field(default_factory=dict)  # agent, customer, queue, call time...
 
 
 @dataclass(frozen=True)
@@ -134,3 +140,26 @@ def summarize(segments: tuple[Segment, ...] | list[Segment]) -> Summary:
 
 def _rounded(counter: Counter[str]) -> dict[str, float]:
     return {k: round(v, 2) for k, v in sorted(counter.items())}
+
+
+def analysis_parameters(config: "Config") -> dict[str, Any]:
+    """Everything besides the models and the audio that changes an analysis's result."""
+    from voxsight.words import may_use_whisper
+
+    e, a = config.engine, config.audio
+    return {
+        "channels": a.channels, "roles": list(a.roles) if a.channels == "split" else [],
+        "language": e.language, "use_itn": e.use_itn, "ban_emo_unk": e.ban_emo_unk,
+        "word_timestamps": e.word_timestamps, "max_segment_s": e.max_segment_s,
+        "vad_end_silence_ms": e.vad_end_silence_ms,
+        "words": e.words, "translate": e.translate,
+        **({"whisper_beam_size": e.whisper_beam_size, "whisper_compute_type": e.whisper_compute_type}
+           if may_use_whisper(e.words, e.translate) else {}),
+    }
+
+
+def parameters_key(parameters: dict[str, Any], words_model_id: str | None) -> str:
+    """With the audio's sha256 and the SenseVoice model, the key of a result: the same key, the
+    same analysis, stored once."""
+    keyed = {**parameters, "words_model_id": words_model_id}
+    return hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()

@@ -9,10 +9,13 @@ they can be trusted and Whisper's everywhere else.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from voxsight.results import Segment
 from voxsight.tags import LANGUAGES as SENSEVOICE_LANGUAGES
-from voxsight.whisper import Transcript
+
+if TYPE_CHECKING:  # only a type here: deciding which engine writes words loads no model
+    from voxsight.whisper import Transcript
 
 SENSEVOICE, WHISPER = "sensevoice", "whisper"
 

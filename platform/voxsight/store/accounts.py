@@ -26,6 +26,10 @@ from sqlalchemy.orm import sessionmaker
 from voxsight.store import schema
 
 TOKEN_PREFIX = "vxs_"
+# One address may fail this many times the per-name limit (a shared NAT, a busy front desk) before
+# every sign-in from it is refused for the lockout period.
+_NAMES_PER_SOURCE = 4
+_LAST_USED_RESOLUTION = timedelta(minutes=1)
 _hasher = PasswordHasher()
 # Verifying against this when a user does not exist takes as long as a real check: sign-in time
 # does not tell which names exist.
@@ -126,13 +130,9 @@ class AccountStore:
     def authenticate(self, name: str, password: str, source: str | None = None) -> UserInfo | None:
         """The user, if the password is right, the user enabled and not locked out by failed
         attempts; every attempt is audited."""
-        since = datetime.now(timezone.utc) - timedelta(seconds=self.lockout_s)
         with self._sessions.begin() as session:
-            failures = session.scalar(select(func.count()).select_from(schema.AuditEvent).where(
-                schema.AuditEvent.actor == name, schema.AuditEvent.action == "sign_in_failed",
-                schema.AuditEvent.at >= since))
             user = session.scalar(select(schema.User).where(schema.User.name == name))
-            if failures >= self.max_failed_sign_ins:
+            if self._locked_out(session, name, source):
                 session.add(_event(name, "sign_in_refused", source, {"reason": "too many failed sign-ins"}))
                 return None
             ok = _verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
@@ -142,6 +142,21 @@ class AccountStore:
                 return None
             session.add(_event(name, "sign_in", source, {}))
             return _user(user)
+
+    def locked_out(self, name: str, source: str | None = None) -> bool:
+        """Whether sign-ins as ``name`` (or from ``source``) are refused for now: too many failed
+        recently, for that name, or from that address (someone trying many names)."""
+        with self._sessions() as session:
+            return self._locked_out(session, name, source)
+
+    def _locked_out(self, session, name: str, source: str | None) -> bool:
+        since = datetime.now(timezone.utc) - timedelta(seconds=self.lockout_s)
+        failed = select(func.count()).select_from(schema.AuditEvent).where(
+            schema.AuditEvent.action == "sign_in_failed", schema.AuditEvent.at >= since)
+        if session.scalar(failed.where(schema.AuditEvent.actor == name)) >= self.max_failed_sign_ins:
+            return True
+        return source is not None and session.scalar(
+            failed.where(schema.AuditEvent.source == source)) >= self.max_failed_sign_ins * _NAMES_PER_SOURCE
 
     # -- tokens
 
@@ -169,6 +184,13 @@ class AccountStore:
                                    .values(revoked_at=datetime.now(timezone.utc))).rowcount:
                 raise AccountError(f"no token {token_id}")
 
+    def revoke_session(self, secret: str) -> None:
+        """End a session (a token the console holds) by its secret; nothing if unknown."""
+        with self._sessions.begin() as session:
+            session.execute(update(schema.ApiToken).where(schema.ApiToken.token_sha256 == _sha256(secret),
+                                                          schema.ApiToken.revoked_at.is_(None))
+                            .values(revoked_at=datetime.now(timezone.utc)))
+
     def user_for_token(self, secret: str) -> UserInfo | None:
         """The user a bearer token acts as, if the token is live and its user enabled."""
         now = datetime.now(timezone.utc)
@@ -178,7 +200,8 @@ class AccountStore:
                 return None
             if token.expires_at is not None and _utc(token.expires_at) <= now:
                 return None
-            token.last_used_at = now
+            if token.last_used_at is None or now - _utc(token.last_used_at) > _LAST_USED_RESOLUTION:
+                token.last_used_at = now  # not on every request: a busy API would write on every read
             return _user(token.user)
 
     # -- audit

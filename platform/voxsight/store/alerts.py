@@ -74,6 +74,7 @@ class HistoryEntry:
 class AlertInfo:
     id: int
     analysis_id: int
+    recording_id: int
     filename: str
     rule_id: str
     ruleset_version: str
@@ -87,7 +88,8 @@ class AlertInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "analysis_id": self.analysis_id, "filename": self.filename, "rule_id": self.rule_id,
+            "id": self.id, "analysis_id": self.analysis_id, "recording_id": self.recording_id,
+            "filename": self.filename, "rule_id": self.rule_id,
             "ruleset_version": self.ruleset_version, "severity": self.severity, "message": self.message,
             "triggers": [_trigger_json(t) for t in self.triggers], "status": self.status,
             "created_at": _iso(self.created_at), "updated_at": _iso(self.updated_at),
@@ -204,17 +206,32 @@ class AlertStore:
     # -- reading and the lifecycle
 
     def list(self, status: str | None = None, severity: str | None = None, limit: int = 100,
-             offset: int = 0) -> AlertPage:
+             offset: int = 0, rule_id: str | None = None) -> AlertPage:
         """Alerts, newest first, with the total that match."""
         where = [c for c in (schema.Alert.status == status if status else None,
-                             schema.Alert.severity == severity if severity else None) if c is not None]
+                             schema.Alert.severity == severity if severity else None,
+                             schema.Alert.rule_id == rule_id if rule_id else None) if c is not None]
         with self._sessions() as session:
             total = session.scalar(select(func.count()).select_from(schema.Alert).where(*where))
             rows = session.execute(
-                select(schema.Alert, schema.Recording.filename)
+                select(schema.Alert, schema.Recording.filename, schema.Recording.id)
                 .join(schema.Analysis, schema.Analysis.id == schema.Alert.analysis_id).join(schema.Recording)
                 .where(*where).order_by(schema.Alert.id.desc()).limit(limit).offset(offset))
-            return AlertPage(tuple(_info(a, filename) for a, filename in rows), total or 0)
+            return AlertPage(tuple(_info(a, filename, recording_id) for a, filename, recording_id in rows), total or 0)
+
+    def for_analysis(self, analysis_id: int) -> list[AlertInfo]:
+        """The alerts one call raised, with their history, newest first."""
+        with self._sessions() as session:
+            ids = session.scalars(select(schema.Alert.id).where(schema.Alert.analysis_id == analysis_id)
+                                  .order_by(schema.Alert.id.desc())).all()
+            return [self._get(session, i) for i in ids]
+
+    def features(self, analysis_id: int) -> CallFeatures | None:
+        """The call's features, as computed when it was analyzed (or backfilled)."""
+        with self._sessions() as session:
+            data = session.scalar(select(schema.CallFeatures.features)
+                                  .where(schema.CallFeatures.analysis_id == analysis_id))
+        return CallFeatures.from_json(data) if data else None
 
     def get(self, alert_id: int) -> AlertInfo | None:
         with self._sessions() as session:
@@ -253,10 +270,10 @@ class AlertStore:
 
     def _get(self, session: Session, alert_id: int) -> AlertInfo | None:
         row = session.execute(
-            select(schema.Alert, schema.Recording.filename)
+            select(schema.Alert, schema.Recording.filename, schema.Recording.id)
             .join(schema.Analysis, schema.Analysis.id == schema.Alert.analysis_id).join(schema.Recording)
             .where(schema.Alert.id == alert_id).options(selectinload(schema.Alert.history))).first()
-        return _info(row[0], row[1], with_history=True) if row else None
+        return _info(*row, with_history=True) if row else None
 
     # -- the outbox
 
@@ -372,9 +389,9 @@ def _trigger_json(t: Trigger) -> dict[str, Any]:
     return {"start_s": t.start_s, "end_s": t.end_s, "role": t.role, "text": t.text}
 
 
-def _info(a: schema.Alert, filename: str, with_history: bool = False) -> AlertInfo:
+def _info(a: schema.Alert, filename: str, recording_id: int, with_history: bool = False) -> AlertInfo:
     return AlertInfo(
-        id=a.id, analysis_id=a.analysis_id, filename=filename, rule_id=a.rule_id, ruleset_version=a.ruleset_version,
+        id=a.id, analysis_id=a.analysis_id, recording_id=recording_id, filename=filename, rule_id=a.rule_id, ruleset_version=a.ruleset_version,
         severity=a.severity, message=a.message, triggers=tuple(Trigger(**t) for t in a.triggers), status=a.status,
         created_at=_aware(a.created_at), updated_at=_aware(a.updated_at),
         history=tuple(HistoryEntry(h.action, h.actor, h.comment, _aware(h.at)) for h in a.history)

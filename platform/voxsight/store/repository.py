@@ -23,6 +23,7 @@ from voxsight.store import schema
 from voxsight.store.accounts import AccountStore
 from voxsight.store.alerts import AlertStore
 from voxsight.store.jobs import JobStore
+from voxsight.store.recordings import RecordingStore
 
 
 class StoreError(RuntimeError):
@@ -59,6 +60,7 @@ class Store:
         self.jobs = JobStore(self._sessions)
         self.accounts = AccountStore(self._sessions)
         self.alerts = AlertStore(self._sessions)
+        self.recordings = RecordingStore(self._sessions)
         if auto_upgrade is None:
             auto_upgrade = self.engine.dialect.name == "sqlite"
         current = self.revision()
@@ -112,6 +114,15 @@ class Store:
             )
             return _to_result(row, reused=True) if row else None
 
+    def analysis(self, analysis_id: int) -> AnalysisResult | None:
+        """A finished analysis by its id, with its recording and segments."""
+        with self._sessions() as session:
+            row = session.scalar(
+                select(schema.Analysis)
+                .where(schema.Analysis.id == analysis_id, schema.Analysis.status == schema.AnalysisStatus.DONE.value)
+                .options(selectinload(schema.Analysis.segments), selectinload(schema.Analysis.recording)))
+            return _to_result(row, reused=True) if row else None
+
     def save(self, result: AnalysisResult, parameters_key: str, size_bytes: int,
              call_metadata: dict | None = None) -> AnalysisResult:
         """Store a finished analysis (replacing a failed attempt with the same key).
@@ -130,13 +141,14 @@ class Store:
                 analysis.segments = [_to_row(s) for s in result.segments]
                 session.flush()
                 recording_id, analysis_id, names = analysis.recording_id, analysis.id, analysis.recording.names
+                metadata = analysis.recording.call_metadata
         except IntegrityError:
             # Another worker inserted the same recording or analysis between our read and write.
             stored = self.find(result.recording.sha256, result.model_id, parameters_key)
             if stored is None:
                 raise
             return stored
-        return _replace_ids(result, recording_id, analysis_id, names)
+        return _replace_ids(result, recording_id, analysis_id, names, metadata)
 
     def save_failure(self, result: AnalysisResult, parameters_key: str, size_bytes: int, error: str) -> int:
         """Record that analyzing a decodable recording failed, and why. Returns the analysis id."""
@@ -213,7 +225,8 @@ def _to_result(row: schema.Analysis, reused: bool) -> AnalysisResult:
     r = row.recording
     return AnalysisResult(
         recording=RecordingInfo(sha256=r.sha256, filename=r.filename, format=r.format, duration_s=r.duration_s,
-                                sample_rate=r.sample_rate, channels=r.channels, id=r.id, names=tuple(r.names)),
+                                sample_rate=r.sample_rate, channels=r.channels, id=r.id, names=tuple(r.names),
+                                call_metadata=dict(r.call_metadata or {})),
         model_id=row.model_id, synthetic=row.synthetic, parameters=row.parameters,
         segments=tuple(
             Segment(start_s=s.start_ms / 1000, end_s=s.end_ms / 1000, channel=s.channel, role=s.role,
@@ -227,6 +240,8 @@ def _to_result(row: schema.Analysis, reused: bool) -> AnalysisResult:
     )
 
 
-def _replace_ids(result: AnalysisResult, recording_id: int, analysis_id: int, names: list[str]) -> AnalysisResult:
-    return replace(result, recording=replace(result.recording, id=recording_id, names=tuple(names)),
+def _replace_ids(result: AnalysisResult, recording_id: int, analysis_id: int, names: list[str],
+                 call_metadata: dict) -> AnalysisResult:
+    return replace(result, recording=replace(result.recording, id=recording_id, names=tuple(names),
+                                             call_metadata=dict(call_metadata or {})),
                    analysis_id=analysis_id)

@@ -1,0 +1,161 @@
+"""Recordings as analysts browse them: a filtered, sorted page of calls, and one call whole.
+
+A recording's analysis is its newest finished one (a recording analyzed again with another model
+or other parameters shows the latest). Filters on what was heard (emotion, event, language) match a
+recording when any segment of a finished analysis of it matches; the alert filter when any of its
+alerts is in that state (``none``: it has no alert at all).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import case, exists, func, select, text as sql
+from sqlalchemy.orm import Session, sessionmaker
+
+from voxsight.search import Filters
+from voxsight.store import schema
+
+SORTS = ("newest", "oldest", "longest", "shortest", "name")
+ALERT_STATES = ("open", "acknowledged", "resolved", "none")
+
+
+@dataclass(frozen=True)
+class RecordingSummary:
+    id: int
+    filename: str
+    sha256: str
+    size_bytes: int
+    format: str | None
+    duration_s: float | None
+    channels: int | None
+    call_metadata: dict[str, Any]
+    created_at: datetime
+    analysis_id: int | None  # its newest finished analysis; None while none has finished
+    synthetic: bool | None
+    dominant_emotion: str | None
+    language: str | None
+    open_alerts: int
+    alerts: int
+
+
+@dataclass(frozen=True)
+class RecordingPage:
+    items: list[RecordingSummary]
+    total: int
+    offset: int
+    next_offset: int | None  # None: this is the last page
+
+
+class RecordingStore:
+    def __init__(self, sessions: sessionmaker):
+        self._sessions = sessions
+
+    def list(self, filters: Filters = Filters(), alert_state: str | None = None, sort: str = "newest",
+             limit: int = 50, offset: int = 0) -> RecordingPage:
+        """One page of recordings that match, with how many match in all."""
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+        if alert_state is not None and alert_state not in ALERT_STATES:
+            raise ValueError(f"alert state must be one of {', '.join(ALERT_STATES)}, not {alert_state!r}")
+        r = schema.Recording
+        with self._sessions() as session:
+            where = _conditions(session.get_bind().dialect.name, filters, alert_state)
+            total = session.scalar(select(func.count()).select_from(r).where(*where)) or 0
+            order = {"newest": (r.created_at.desc(), r.id.desc()), "oldest": (r.created_at, r.id),
+                     "longest": (r.duration_s.desc().nulls_last(), r.id.desc()),
+                     "shortest": (r.duration_s.asc().nulls_last(), r.id), "name": (r.filename, r.id)}[sort]
+            rows = session.scalars(select(r).where(*where).order_by(*order).limit(limit).offset(offset)).all()
+            items = _summaries(session, rows)
+        return RecordingPage(items, total, offset, offset + limit if offset + limit < total else None)
+
+    def get(self, recording_id: int) -> RecordingSummary | None:
+        with self._sessions() as session:
+            row = session.get(schema.Recording, recording_id)
+            return _summaries(session, [row])[0] if row else None
+
+    def audio_path(self, recording_id: int) -> str | None:
+        """Where the recording's audio is stored (submitted recordings; ``analyze`` reads files in
+        place and stores none)."""
+        with self._sessions() as session:
+            return session.scalar(select(schema.Job.audio_path).where(schema.Job.recording_id == recording_id)
+                                  .order_by(schema.Job.id.desc()).limit(1))
+
+    def version(self) -> str:
+        """Changes whenever anything a recording, search or report page shows may have changed: a
+        new analysis (or a failed one replaced), an alert opened, updated, acknowledged or resolved,
+        a job submitted (new names and call metadata). Cached pages are keyed by it, so a page
+        cached before a change is never served after it, whichever process made the change."""
+        with self._sessions() as session:
+            marks = session.execute(select(
+                select(func.max(schema.Analysis.id)).scalar_subquery(),
+                select(func.max(schema.AlertEvent.id)).scalar_subquery(),
+                select(func.max(schema.Job.id)).scalar_subquery())).one()
+        return ".".join(str(m or 0) for m in marks)
+
+
+def _conditions(dialect: str, f: Filters, alert_state: str | None) -> list[Any]:
+    r, a, s = schema.Recording, schema.Analysis, schema.Segment
+    conditions: list[Any] = []
+    if f.recording_id is not None:
+        conditions.append(r.id == f.recording_id)
+    for key, value in (("agent", f.agent), ("queue", f.queue)):
+        if value is not None:
+            conditions.append(r.call_metadata[key].as_string() == value)
+    if f.since is not None:
+        conditions.append(r.created_at >= f.since)
+    if f.until is not None:
+        conditions.append(r.created_at < f.until)
+    heard = [c for c in ((s.emotion == f.emotion) if f.emotion else None,
+                         (s.language == f.language) if f.language else None,
+                         (s.role == f.role) if f.role else None) if c is not None]
+    if f.event is not None:
+        heard.append(sql("segments.events @> CAST(:event_list AS JSONB)").bindparams(event_list=json.dumps([f.event]))
+                     if dialect == "postgresql" else
+                     sql("EXISTS (SELECT 1 FROM json_each(segments.events) WHERE json_each.value = :event)")
+                     .bindparams(event=f.event))
+    if heard:
+        conditions.append(exists(select(s.id).join(a, s.analysis_id == a.id).where(
+            a.recording_id == r.id, a.status == schema.AnalysisStatus.DONE.value, *heard)))
+    if alert_state is not None:
+        alerted = select(schema.Alert.id).join(a, schema.Alert.analysis_id == a.id).where(a.recording_id == r.id)
+        conditions.append(~exists(alerted) if alert_state == "none"
+                          else exists(alerted.where(schema.Alert.status == alert_state)))
+    return conditions
+
+
+def _summaries(session: Session, rows) -> list[RecordingSummary]:
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    a, cf, al = schema.Analysis, schema.CallFeatures, schema.Alert
+    latest = dict(session.execute(
+        select(a.recording_id, func.max(a.id)).where(a.recording_id.in_(ids), a.status == schema.AnalysisStatus.DONE.value)
+        .group_by(a.recording_id)).all())
+    analyses = {row.id: row for row in session.scalars(select(a).where(a.id.in_(latest.values())))}
+    features = {row.analysis_id: row for row in session.scalars(select(cf).where(cf.analysis_id.in_(latest.values())))}
+    alert_counts: dict[int, tuple[int, int]] = {}
+    for recording_id, total, open_ in session.execute(
+            select(a.recording_id, func.count(al.id), func.sum(case((al.status == schema.AlertStatus.OPEN.value, 1), else_=0)))
+            .join(a, al.analysis_id == a.id).where(a.recording_id.in_(ids)).group_by(a.recording_id)):
+        alert_counts[recording_id] = (int(open_ or 0), total)
+    out = []
+    for row in rows:
+        analysis_id = latest.get(row.id)
+        analysis, feature = analyses.get(analysis_id), features.get(analysis_id)
+        open_, total = alert_counts.get(row.id, (0, 0))
+        out.append(RecordingSummary(
+            id=row.id, filename=row.filename, sha256=row.sha256, size_bytes=row.size_bytes, format=row.format,
+            duration_s=row.duration_s, channels=row.channels, call_metadata=dict(row.call_metadata or {}),
+            created_at=_utc(row.created_at), analysis_id=analysis_id,
+            synthetic=analysis.synthetic if analysis else None,
+            dominant_emotion=feature.dominant_emotion if feature else None,
+            language=feature.language if feature else None, open_alerts=open_, alerts=total))
+    return out
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone

@@ -1,0 +1,57 @@
+"""The application: ``create_app(config)`` joins the routes under ``/api/v1``, opens the store,
+the queue and the result cache once, and answers every error as problem details."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from voxsight import jobs
+from voxsight.cache import ResultCache
+from voxsight.config import Config
+from voxsight.queue import RedisQueue
+from voxsight.store import Store
+from voxsight.webui import errors, schemas
+from voxsight.webui.deps import Site, SiteDep
+from voxsight.webui.routes import admin, alerts, auth, jobs as job_routes, recordings, reports, search
+
+API = "/api/v1"
+
+
+def create_app(config: Config, store: Store | None = None, queue: RedisQueue | None = None) -> FastAPI:
+    """The API for one site. ``store`` and ``queue`` default to the configured ones (no Redis
+    configured: the embedded mode, jobs wait in SQL)."""
+    store = store or Store(config.store_url)
+    if queue is None:
+        queue = jobs.open_queue(config, store)
+    app = FastAPI(title="Voxsight", version="0.1.0", docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json",
+                  description="Offline speech analytics: recordings, tagged transcripts, search, alerts, reports. "
+                              "Sign in with a bearer token (`Authorization: Bearer vxs_…`) or a console session.")
+    app.state.site = Site(config, store, queue,
+                          ResultCache(config.queue.redis_url or None, config.queue.prefix, config.web.cache_ttl_s))
+    errors.install(app)
+
+    api = APIRouter(prefix=API)
+    for module in (auth, recordings, job_routes, search, alerts, reports, admin):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.add_api_route("/api/health", health, methods=["GET"], response_model=schemas.Health, tags=["health"])
+    return app
+
+
+def health(site: SiteDep) -> dict:
+    """Whether the database (and Redis, when configured) answer. The only anonymous route."""
+    try:
+        site.store.revision()
+        database = "ok"
+    except Exception as exc:  # reported, not raised: a health check answers
+        database = f"unavailable: {exc}"
+    redis = "not configured"
+    if site.queue is not None:
+        try:
+            site.queue.ping()
+            redis = "ok"
+        except Exception as exc:
+            redis = f"unavailable: {exc}"
+    ok = database == "ok" and redis in ("ok", "not configured")
+    return {"status": "ok" if ok else "degraded", "database": database, "redis": redis}

@@ -1,0 +1,67 @@
+"""The one place errors become HTTP responses: RFC 9457 problem details with the reason.
+
+Library errors map by class (the nearest class in the table wins); the web tier's own refusals
+(401, 403, 413, 415, 429) are ``HTTPException``s. Every body is ``application/problem+json``.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException
+
+from voxsight.audio import AudioError
+from voxsight.queue import QueueError
+from voxsight.rules import RulesError
+from voxsight.store import StoreError
+from voxsight.store.accounts import AccountError
+from voxsight.store.alerts import AlertError
+
+log = logging.getLogger(__name__)
+
+# Nearest class first: an error is answered with the status of the first class it is an instance of.
+HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (AudioError, 422),  # the upload is not usable audio
+    (RulesError, 422),
+    (AlertError, 409),  # a lifecycle step the alert cannot take now
+    (AccountError, 409),  # a taken name...
+    (StoreError, 503),  # the database is unreachable or out of date
+    (QueueError, 503),  # Redis is unreachable
+    (ValueError, 422),  # a parameter the library refused
+    (DataError, 422),  # a value the database cannot hold (a NUL character in text...)
+)
+
+
+def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
+                         "detail": detail}, status_code=status, headers=headers,
+                        media_type="application/problem+json")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException):
+        return problem(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(_request: Request, exc: RequestValidationError):
+        reasons = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return problem(422, reasons or "invalid request")
+
+    async def library_error(request: Request, exc: Exception):
+        status = next(status for cls, status in HTTP_STATUS if isinstance(exc, cls))
+        # A database error's own words, without the statement and parameters SQLAlchemy adds.
+        return problem(status, str(getattr(exc, "orig", None) or exc).splitlines()[0])
+
+    for cls, _status in HTTP_STATUS:  # Starlette finds a handler along the error's class hierarchy
+        app.add_exception_handler(cls, library_error)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem(500, f"internal error ({type(exc).__name__}); the server log has the details")

@@ -1,0 +1,45 @@
+"""Alerts: the inbox, one alert with its history, acknowledge and resolve (audited)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+
+from voxsight.rules import SEVERITIES
+from voxsight.webui import schemas
+from voxsight.webui.deps import Id, SiteDep, Supervisor
+
+router = APIRouter(prefix="/alerts", tags=["alerts"])
+
+
+@router.get("", response_model=schemas.AlertPage)
+def list_alerts(who: Supervisor, site: SiteDep,
+                status: Literal["open", "acknowledged", "resolved"] | None = None,
+                severity: Literal[SEVERITIES] | None = None,  # type: ignore[valid-type]
+                rule: Annotated[str | None, Query(max_length=128)] = None,
+                limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+    """Alerts, newest first, with the total that match."""
+    page = site.store.alerts.list(status, severity, limit, offset, rule_id=rule)
+    return {"items": [a.to_json() for a in page.items], "total": page.total}
+
+
+@router.get("/{alert_id}", response_model=schemas.Alert, responses={404: {"model": schemas.Problem}})
+def alert(alert_id: Id, who: Supervisor, site: SiteDep):
+    found = site.store.alerts.get(alert_id)
+    if found is None:
+        raise HTTPException(404, f"no alert {alert_id}")
+    return found.to_json()
+
+
+@router.post("/{alert_id}/{action}", response_model=schemas.Alert,
+             responses={404: {"model": schemas.Problem}, 409: {"model": schemas.Problem}})
+def step(alert_id: Id, action: Literal["acknowledge", "resolve"], body: schemas.AlertAction, who: Supervisor,
+         site: SiteDep):
+    """Acknowledge or resolve an alert, with a comment; 409 when it cannot take that step now."""
+    if site.store.alerts.get(alert_id) is None:
+        raise HTTPException(404, f"no alert {alert_id}")
+    done = site.store.alerts.transition(alert_id, action, who.user.name, body.comment)
+    who.audit(site, f"alert_{action}", done.recording_id, alert_id=alert_id, comment=body.comment)
+    return done.to_json()

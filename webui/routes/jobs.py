@@ -1,0 +1,29 @@
+"""Jobs: their state and progress."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+
+from voxsight.webui import schemas
+from voxsight.webui.deps import Id, SiteDep, Viewer
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+@router.get("", response_model=schemas.JobPage)
+def list_jobs(who: Viewer, site: SiteDep,
+              status: Literal["queued", "running", "done", "failed", "dead"] | None = None,
+              limit: Annotated[int, Query(ge=1, le=500)] = 100):
+    """Jobs, newest first."""
+    return {"items": [j.to_json() for j in site.store.jobs.list(status, limit)]}
+
+
+@router.get("/{job_id}", response_model=schemas.Job, responses={404: {"model": schemas.Problem}})
+def job(job_id: Id, who: Viewer, site: SiteDep):
+    """One job: state, progress (segments done of total), its analysis when done, its reason when failed."""
+    found = site.store.jobs.get(job_id)
+    if found is None:
+        raise HTTPException(404, f"no job {job_id}")
+    return found.to_json()

@@ -1,0 +1,167 @@
+"""Recordings: upload (→ a job), the filtered list, one call with its analysis, its audio, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from voxsight import audio, jobs
+from voxsight.search import Filters
+from voxsight.store.recordings import ALERT_STATES, SORTS
+from voxsight.webui import schemas
+from voxsight.webui.deps import Analyst, Id, Site, SiteDep, Viewer
+from voxsight.webui.uploads import FILE_FIELD, Received, receive
+
+router = APIRouter(prefix="/recordings", tags=["recordings"])
+METADATA_FIELDS = ("agent", "customer", "queue", "call_time", "direction", "reference")
+
+_UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": [FILE_FIELD],
+    "properties": {FILE_FIELD: {"type": "string", "format": "binary"},
+                   "priority": {"type": "string", "enum": ["high", "normal"]},
+                   **{name: {"type": "string"} for name in METADATA_FIELDS}}}}}}}
+
+
+@router.post("", status_code=202, response_model=schemas.Job, openapi_extra=_UPLOAD_BODY,
+             responses={413: {"model": schemas.Problem}, 415: {"model": schemas.Problem},
+                        422: {"model": schemas.Problem}})
+async def upload(request: Request, who: Analyst, site: SiteDep):
+    """Upload one recording (``multipart/form-data``: ``file`` and optional call metadata) to be
+    analyzed. It is checked before anything is stored: over the size limit → 413; not audio (by its
+    content) → 415; empty, damaged or truncated → 422 with the reason. The same bytes analyzed
+    before with the same models and parameters come back at once: the job is ``done`` with the
+    stored analysis."""
+    received = await receive(request, site.config.storage_dir, site.config.web.max_upload_bytes)
+    try:
+        job = await run_in_threadpool(_submit, site, received)
+    finally:
+        received.discard()  # placed (moved) on success; otherwise nothing may be left
+    who.audit(site, "upload", job.recording_id, filename=received.filename, job_id=job.id)
+    return JSONResponse(job.to_json(), status_code=200 if job.status == "done" else 202,
+                        headers={"Location": f"/api/v1/jobs/{job.id}"})
+
+
+def _submit(site: Site, received: Received):
+    fields = received.fields
+    priority = fields.get("priority") or "normal"
+    if priority not in ("high", "normal"):
+        raise HTTPException(422, f"priority must be high or normal, not {priority!r}")
+    metadata = {k: fields[k].strip() for k in METADATA_FIELDS if fields.get(k, "").strip()}
+    if "call_time" in metadata:
+        try:
+            datetime.fromisoformat(metadata["call_time"])
+        except ValueError:
+            raise HTTPException(422, f"call_time must be an ISO 8601 date and time, not {metadata['call_time']!r}") from None
+    name = Path(received.filename.replace("\\", "/")).name or "upload"
+    if received.size == 0:
+        raise HTTPException(422, f"{name}: the file is empty")
+    reuse = jobs.stored_analysis(site.config, site.store, received.sha256)
+    a = site.config.audio
+    try:  # in an isolated child, as a worker would: a bad file is refused here, before it is stored
+        if reuse is None:  # bytes analyzed before decode, by definition
+            audio.decode(received.path, a.max_bytes, a.max_duration_s, name=name, timeout_s=a.decode_timeout_s,
+                         memory_mb=a.decode_memory_mb)
+    except audio.AudioError as exc:
+        raise HTTPException(422 if audio.looks_like_audio(received.head) else 415, str(exc)) from exc
+    job = jobs.submit_upload(site.store, site.queue, site.config.storage_dir, received.path, received.sha256,
+                             received.size, name, metadata, priority, reuse)
+    received.path = None  # it is in the storage now
+    return job
+
+
+@router.get("", response_model=schemas.RecordingPage)
+def list_recordings(
+        who: Viewer, site: SiteDep,
+        since: datetime | None = None, until: datetime | None = None,
+        agent: Annotated[str | None, Query(max_length=128)] = None,
+        queue: Annotated[str | None, Query(max_length=128)] = None,
+        language: Annotated[str | None, Query(max_length=16)] = None,
+        emotion: Annotated[str | None, Query(max_length=16)] = None,
+        event: Annotated[str | None, Query(max_length=32)] = None,
+        alert_state: Literal[ALERT_STATES] | None = None,  # type: ignore[valid-type]
+        sort: Literal[SORTS] = "newest",  # type: ignore[valid-type]
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+    """Recordings that match every filter given, a page at a time, with the total."""
+    filters = Filters(emotion=emotion, language=language, event=event, agent=agent, queue=queue,
+                      since=since, until=until)
+    page = site.store.recordings.list(filters, alert_state, sort, limit, offset)
+    return schemas.RecordingPage.model_validate(page)
+
+
+@router.get("/{recording_id}", response_model=schemas.RecordingDetail, responses={404: {"model": schemas.Problem}})
+def recording(recording_id: Id, who: Viewer, site: SiteDep, response: Response):
+    """One call: its newest analysis with every segment, its features and its alerts (audited)."""
+    detail, response.headers["X-Cache"] = site.cache.get_or_build("recording", site.store.recordings.version(), {"id": recording_id},
+                                           lambda: _detail(site, recording_id))
+    if detail is None:
+        raise HTTPException(404, f"no recording {recording_id}")
+    who.audit(site, "view", recording_id)
+    return detail
+
+
+def _detail(site: Site, recording_id: int) -> dict | None:
+    summary = site.store.recordings.get(recording_id)
+    if summary is None:
+        return None
+    result = site.store.analysis(summary.analysis_id) if summary.analysis_id else None
+    features = site.store.alerts.features(summary.analysis_id) if summary.analysis_id else None
+    alerts = site.store.alerts.for_analysis(summary.analysis_id) if summary.analysis_id else []
+    return schemas.RecordingDetail(
+        recording=schemas.RecordingSummary.model_validate(summary),
+        analysis=result.to_json() if result else None,
+        features=features.to_json() if features else None,
+        alerts=[a.to_json() for a in alerts],
+        audio_stored=site.store.recordings.audio_path(recording_id) is not None,
+    ).model_dump(mode="json")
+
+
+@router.get("/{recording_id}/audio", response_class=FileResponse,
+            responses={200: {"content": {"audio/*": {}}}, 206: {"description": "the range asked for"},
+                       404: {"model": schemas.Problem}})
+def recording_audio(recording_id: Id, request: Request, who: Viewer, site: SiteDep):
+    """The recording as uploaded, with HTTP range requests (the console's player seeks with them).
+    Audited once per listening, not once per range."""
+    path = site.store.recordings.audio_path(recording_id)
+    if path is None or not Path(path).is_file():
+        raise HTTPException(404, f"recording {recording_id} has no stored audio (it was analyzed from a "
+                                 "path on the command line, or its storage was removed)")
+    ranged = request.headers.get("range", "")
+    if not ranged or ranged.replace(" ", "").startswith("bytes=0-"):
+        who.audit(site, "download", recording_id)
+    return FileResponse(path, filename=Path(path).name, content_disposition_type="inline")
+
+
+@router.get("/{recording_id}/export", responses={404: {"model": schemas.Problem},
+                                                 200: {"content": {"text/csv": {}, "application/json": {}}}})
+def export(recording_id: Id, who: Analyst, site: SiteDep, format: Literal["json", "csv"] = "json"):
+    """The call's transcript with its tags, as JSON or CSV (one row per segment); audited."""
+    summary = site.store.recordings.get(recording_id)
+    result = site.store.analysis(summary.analysis_id) if summary and summary.analysis_id else None
+    if result is None:
+        raise HTTPException(404, f"recording {recording_id} has no finished analysis")
+    who.audit(site, "export", recording_id, format=format)
+    stem = Path(summary.filename).stem or f"recording-{recording_id}"
+    if format == "json":
+        return JSONResponse(result.to_json(),
+                            headers={"Content-Disposition": f'attachment; filename="{stem}.json"'})
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["start_s", "end_s", "role", "language", "emotion", "events", "text", "words_engine"])
+    for s in result.segments:
+        writer.writerow([f"{s.start_s:.2f}", f"{s.end_s:.2f}", s.role or "", s.language or "", s.emotion or "",
+                         " ".join(s.events), _cell(s.text), s.words_engine or ""])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
+
+
+def _cell(text: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: a transcript must stay text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

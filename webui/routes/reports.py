@@ -1,0 +1,32 @@
+"""Call analytics over a period (``voxsight.reports``), as JSON or CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from voxsight import reports
+from voxsight.webui.deps import Analyst, SiteDep
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+@router.get("", responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+def report(start: date, end: date, who: Analyst, site: SiteDep, response: Response,
+           by: Literal[reports.GROUPS] = "day",  # type: ignore[valid-type]
+           format: Literal["json", "csv"] = "json"):
+    """Calls, minutes, talk time, negative share, alert share by rule, emotion mix and events, per
+    day, week, agent, queue or language, from ``start`` to ``end`` (call days, both included)."""
+    params = {"start": start, "end": end, "by": by}
+    built, response.headers["X-Cache"] = site.cache.get_or_build("report", site.store.recordings.version(), params,
+                                          lambda: reports.build(site.store, start, end, by).to_json())
+    if format == "csv":
+        who.audit(site, "export", report=params)
+        csv_text = reports.render(reports.Report(**{**built, "rows": tuple(reports.ReportRow(**r) for r in built["rows"]),
+                                                    "top_escalating": ()}), "csv")
+        return Response(csv_text, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="report-{start}-{end}-{by}.csv"'})
+    return built

@@ -1,0 +1,135 @@
+"""Receiving an uploaded recording: streamed from the socket to the audio storage, hashed on the
+way, never held whole in memory, refused as soon as it passes the size limit.
+
+Starlette's own form parsing spools files to the system's temporary folder and only then lets a
+route see them, whole; here python-multipart's streaming parser writes the file part straight into
+``<storage>/.incoming/`` (the storage's filesystem, so placing it at its content address is a
+rename) while the sha256 is computed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import HTTPException, Request
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+MAX_FIELDS, MAX_FIELD_BYTES = 32, 4096
+FILE_FIELD = "file"
+
+
+@dataclass
+class Received:
+    fields: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None  # the file part, in the storage's incoming folder
+    filename: str = ""
+    sha256: str = ""
+    size: int = 0
+    head: bytes = b""  # its first bytes, to tell audio from anything else
+
+    def discard(self) -> None:
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+            self.path = None
+
+
+async def receive(request: Request, storage_dir: Path, max_bytes: int) -> Received:
+    """Parse a ``multipart/form-data`` upload with one file part named ``file``.
+
+    Raises:
+        HTTPException: 413 past ``max_bytes``; 422 when it is not multipart, has no file part, or
+            its fields are too many or too long. Nothing is left on disk then.
+    """
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
+        raise HTTPException(422, "send the recording as multipart/form-data with a part named 'file'")
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes + 64 * 1024:
+        raise HTTPException(413, f"the upload is {int(declared):,} bytes; the limit is {max_bytes:,}")
+
+    incoming = storage_dir / ".incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    got = Received()
+    part: dict = {}
+    digest = hashlib.sha256()
+
+    def on_part_begin():
+        part.clear()
+        part.update(headers={}, header_field=b"", header_value=b"", value=bytearray(), file=None)
+
+    def on_header_field(data, start, end):
+        part["header_field"] += data[start:end]
+
+    def on_header_value(data, start, end):
+        part["header_value"] += data[start:end]
+
+    def on_header_end():
+        part["headers"][part["header_field"].decode("latin-1").lower()] = part["header_value"]
+        part["header_field"], part["header_value"] = b"", b""
+
+    def on_headers_finished():
+        _, disposition = parse_options_header(part["headers"].get("content-disposition", b""))
+        part["name"] = disposition.get(b"name", b"").decode("utf-8", "replace")
+        if part["name"] == FILE_FIELD and b"filename" in disposition:
+            if got.path is not None:
+                raise HTTPException(422, "send one recording per upload")
+            fd, name = tempfile.mkstemp(dir=incoming)
+            got.path, got.filename = Path(name), disposition[b"filename"].decode("utf-8", "replace")
+            part["file"] = os.fdopen(fd, "wb")
+        elif len(got.fields) >= MAX_FIELDS:
+            raise HTTPException(422, f"at most {MAX_FIELDS} form fields")
+
+    def on_part_data(data, start, end):
+        chunk = data[start:end]
+        if part["file"] is not None:
+            got.size += len(chunk)
+            if got.size > max_bytes:
+                raise HTTPException(413, f"the recording is over the limit of {max_bytes:,} bytes")
+            if len(got.head) < 64:
+                got.head += chunk[:64 - len(got.head)]
+            digest.update(chunk)
+            part["file"].write(chunk)
+        else:
+            part["value"] += chunk
+            if len(part["value"]) > MAX_FIELD_BYTES:
+                raise HTTPException(422, f"form field {part['name']!r} is over {MAX_FIELD_BYTES} bytes")
+
+    def on_part_end():
+        if part["file"] is not None:
+            part["file"].close()
+            part["file"] = None
+        else:
+            got.fields[part["name"]] = part["value"].decode("utf-8", "replace")
+
+    parser = MultipartParser(boundary, callbacks={
+        "on_part_begin": on_part_begin, "on_part_data": on_part_data, "on_part_end": on_part_end,
+        "on_header_field": on_header_field, "on_header_value": on_header_value,
+        "on_header_end": on_header_end, "on_headers_finished": on_headers_finished})
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except HTTPException:
+        _close(part)
+        got.discard()
+        raise
+    except Exception as exc:  # a malformed body, or the client went away
+        _close(part)
+        got.discard()
+        raise HTTPException(422, f"the upload is not well-formed multipart data ({exc})") from exc
+    _close(part)
+    if got.path is None:
+        raise HTTPException(422, "the upload has no file part named 'file'")
+    got.sha256 = digest.hexdigest()
+    return got
+
+
+def _close(part: dict) -> None:
+    if part.get("file") is not None:
+        part["file"].close()
+        part["file"] = None
