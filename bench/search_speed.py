@@ -1,12 +1,21 @@
-"""Search latency over a million stored segments on PostgreSQL, English and Chinese.
+"""Search latency over a million stored segments on PostgreSQL, English and Chinese: now and before.
 
-    .venv/bin/python bench/search_speed.py [--segments 1000000] [--db URL] [--keep]
+    .venv/bin/python bench/search_speed.py [--segments 1000000] [--repeat 20] [--db URL] [--keep]
 
 Seeds a fresh database (the real schema, through Alembic) with calls of 100 segments each, half
 English, half Mandarin, built from a vocabulary in which the queried words are as rare as they are
-in real calls (a complaint in about one call segment in a hundred), with COPY. Then times
-``Store.search`` (first page of 50, newest first) for each query, 1-3 characters of Chinese
-included, alone and with filters; prints p50 and p95 per query and over all.
+in real calls (a complaint in about one call segment in a hundred), with COPY. Recordings are
+numbered as they arrive, so a newer one has a higher id, a later ``created_at`` and a later
+analysis: "newest first" is then one order under the previous ranking (recording ``created_at``)
+and the current one (analysis id), and the two must return the same page.
+
+Then, for each query (1-3 characters of Chinese included) alone and with filters, times the first
+page of 50 through ``Store.search`` and through the previous search (revision 0007's statement:
+every match fetched and sorted by recording time, through the expression index of 0006, which the
+bench builds beside the current one), interleaved, on the same database. Prints p50 and p95 of
+each, per query and over all, and the ratio previous / now. A last section, not in the totals,
+times filters that defeat the walk (see ``voxsight.search``): a language no English word is in, an
+event no segment has.
 """
 
 from __future__ import annotations
@@ -17,10 +26,12 @@ import statistics
 import time
 import uuid
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
-from voxsight.search import Filters, index_terms
-from voxsight.store import Store, upgrade
+from voxsight import search
+from voxsight.search import Filters, Hit, Query, SearchPage, index_terms
+from voxsight.store import Store, schema, upgrade
+from voxsight.text import find
 
 ENGLISH = ("the a to i you my your is it that and for on with this can please thank yes no ok well "
            "account card bill payment charge order delivery number address help call check wait "
@@ -31,6 +42,8 @@ RARE_ENGLISH = ["cancel my account", "lawyer", "regulator", "refund"]
 RARE_CHINESE = ["投诉", "退款", "律师函", "律师", "监管"]
 EMOTIONS = ["NEUTRAL"] * 6 + ["HAPPY", "SAD", "ANGRY", "SURPRISED"]
 QUERIES = ["投诉", "退款", "律师函", "律", "cancel my account", "refund", "ok", "账单"]
+FILTERS = {"no filter": Filters(), "emotion+queue": Filters(emotion="ANGRY", queue="queue1")}
+DEFEATING = {"language=zh": Filters(language="zh"), "event=Cry": Filters(event="Cry")}
 
 
 def main() -> None:
@@ -50,7 +63,15 @@ def main() -> None:
         started = time.perf_counter()
         seed(url, args.segments)
         print(f"seeded {args.segments:,} segments in {time.perf_counter() - started:.0f} s ({name})")
-        measure(Store(url), args.repeat)
+        store = Store(url)
+        print(f"{'':14} {'query':22} {'hits':>4}  {'previous p50':>12} {'p95':>6}  {'now p50':>8} {'p95':>6}"
+              f"  p95 ratio")
+        previous, now = measure(store, FILTERS, args.repeat)
+        print(f"all queries: previous p50 {statistics.median(previous):.1f} ms, p95 {_p95(previous):.1f} ms; "
+              f"now p50 {statistics.median(now):.1f} ms, p95 {_p95(now):.1f} ms; "
+              f"p95 ratio previous/now {_p95(previous) / _p95(now):.1f}x")
+        print("not in the totals: filters that defeat the walk")
+        measure(store, DEFEATING, max(3, args.repeat // 4))
     finally:
         if not args.keep:
             with admin.connect() as c:
@@ -62,12 +83,12 @@ def seed(url: str, segments: int, per_call: int = 100) -> None:
     engine = create_engine(url)
     calls = segments // per_call
     with engine.begin() as c:
-        c.execute(text("DROP INDEX ix_segments_search"))  # built once after the load, as a restore would
+        c.execute(text("DROP INDEX ix_segments_search_vector"))  # built once after the load, as a restore would
         c.execute(text(
             "INSERT INTO recordings (id, sha256, filename, size_bytes, metadata, names, created_at) "
             "SELECT i, md5(i::text) || md5((i + 1)::text), 'call' || i || '.wav', 1000000, "
             "jsonb_build_object('agent', 'agent' || (i % 50), 'queue', 'queue' || (i % 5)), "
-            "jsonb_build_array('call' || i || '.wav'), now() - (i || ' minutes')::interval "
+            "jsonb_build_array('call' || i || '.wav'), now() - ((:n - i) || ' minutes')::interval "
             "FROM generate_series(1, :n) i"), {"n": calls})
         c.execute(text(
             "INSERT INTO analyses (id, recording_id, model_id, synthetic, parameters, parameters_key, status, "
@@ -88,7 +109,10 @@ def seed(url: str, segments: int, per_call: int = 100) -> None:
     finally:
         raw.close()
     with engine.begin() as c:
-        c.execute(text("CREATE INDEX ix_segments_search ON segments USING GIN (to_tsvector('simple', search_terms))"))
+        c.execute(text("CREATE INDEX ix_segments_search_vector ON segments USING GIN (search_vector)"))
+        # The previous search's index (revision 0006), for the baseline only.
+        c.execute(text("CREATE INDEX ix_segments_search_0006 ON segments "
+                       "USING GIN (to_tsvector('simple', search_terms))"))
         c.execute(text("ANALYZE"))
     engine.dispose()
 
@@ -102,21 +126,57 @@ def _sentence(rng: random.Random) -> str:
     return ("" if chinese else " ").join(words) + ("。" if chinese else ".")
 
 
-def measure(store: Store, repeat: int) -> None:
-    everything = []
-    for filters in (Filters(), Filters(emotion="ANGRY", queue="queue1")):
-        label = "no filter" if filters == Filters() else "emotion+queue"
+def measure(store: Store, filter_sets: dict[str, Filters], repeat: int) -> tuple[list[float], list[float]]:
+    """Times both searches, interleaved; prints per query; returns every time of each."""
+    every_previous, every_now = [], []
+    for label, filters in filter_sets.items():
         for query in QUERIES:
-            store.search(query, filters)  # warm
-            times = []
+            page = store.search(query, filters)  # warm both
+            with store._sessions() as session:
+                before = previous_search(session, query, filters)
+            if [h.segment_id for h in page.hits] != [h.segment_id for h in before.hits]:
+                raise SystemExit(f"{label} {query!r}: the page differs from the previous search's")
+            previous, now = [], []
             for _ in range(repeat):
                 started = time.perf_counter()
-                page = store.search(query, filters)
-                times.append((time.perf_counter() - started) * 1000)
-            everything += times
-            print(f"  {label:13} {query!r:22} {len(page.hits):3} hits  p50 {statistics.median(times):6.1f} ms  "
-                  f"p95 {_p95(times):6.1f} ms")
-    print(f"all queries: p50 {statistics.median(everything):.1f} ms, p95 {_p95(everything):.1f} ms")
+                with store._sessions() as session:
+                    previous_search(session, query, filters)
+                previous.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                store.search(query, filters)
+                now.append((time.perf_counter() - started) * 1000)
+            every_previous += previous
+            every_now += now
+            print(f"  {label:13} {query!r:22} {len(page.hits):4}  {statistics.median(previous):9.1f} ms "
+                  f"{_p95(previous):6.1f}  {statistics.median(now):6.1f} ms {_p95(now):6.1f}  "
+                  f"{_p95(previous) / _p95(now):6.1f}x")
+    return every_previous, every_now
+
+
+def previous_search(session, query: str, filters: Filters, limit: int = 50, offset: int = 0) -> SearchPage:
+    """Revision 0007's ``search.search``: every match fetched, then sorted newest recording first."""
+    parsed = Query.parse(query)
+    s, a, r = schema.Segment, schema.Analysis, schema.Recording
+    words = [search._tsquery_term(t) for t in parsed.terms]
+    if parsed.prefix_last:
+        words[-1] += ":*"
+    match = func.to_tsvector("simple", s.search_terms).op("@@")(func.to_tsquery("simple", " <-> ".join(words)))
+    statement = (
+        select(s, r.id, r.filename)
+        .join(a, s.analysis_id == a.id).join(r, a.recording_id == r.id)
+        .where(a.status == schema.AnalysisStatus.DONE.value, match, *search._conditions("postgresql", filters))
+        .order_by(r.created_at.desc(), r.id.desc(), s.start_ms, s.id)
+        .limit(limit + 1).offset(offset)
+    )
+    rows = session.execute(statement).all()
+    hits = [
+        Hit(recording_id=rid, filename=name, analysis_id=seg.analysis_id, segment_id=seg.id,
+            start_s=seg.start_ms / 1000, end_s=seg.end_ms / 1000, role=seg.role, emotion=seg.emotion,
+            language=seg.language, events=tuple(seg.events), text=seg.text,
+            highlights=tuple(find(seg.text, query)))
+        for seg, rid, name in rows[:limit]
+    ]
+    return SearchPage(hits, offset, offset + limit if len(rows) > limit else None)
 
 
 def _p95(values: list[float]) -> float:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
 
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.search import Filters, index_terms
@@ -38,15 +39,20 @@ def stored(store) -> Store:
     for name, role, emotion, words in LINES:
         by_recording.setdefault(name, []).append((role, emotion, words))
     for name, lines in by_recording.items():
-        segments = tuple(Segment(start_s=i * 5.0, end_s=i * 5.0 + 4, channel=role == "customer", role=role,
-                                 language=None, emotion=emotion, events=("Cry",) if emotion == "SAD" else (),
-                                 text=words, raw=words) for i, (role, emotion, words) in enumerate(lines))
-        result = AnalysisResult(
-            recording=RecordingInfo(sha256=hashlib.sha256(name.encode()).hexdigest(), filename=name, format="wav",
-                                    duration_s=60.0, sample_rate=16000, channels=2),
-            model_id="test-model", synthetic=True, parameters={}, segments=segments)
-        store.save(result, "p", 1000, {"agent": "ann" if name != "zh.wav" else "bo", "queue": "billing"})
+        _save(store, name, [(i * 5.0, role, emotion, words) for i, (role, emotion, words) in enumerate(lines)])
     return store
+
+
+def _save(store: Store, name: str, lines: list[tuple[float, str, str, str]], model_id: str = "test-model") -> None:
+    """Store a call of these (start_s, role, emotion, text) segments, in this order."""
+    segments = tuple(Segment(start_s=start, end_s=start + 4, channel=role == "customer", role=role, language=None,
+                             emotion=emotion, events=("Cry",) if emotion == "SAD" else (), text=words, raw=words)
+                     for start, role, emotion, words in lines)
+    result = AnalysisResult(
+        recording=RecordingInfo(sha256=hashlib.sha256(name.encode()).hexdigest(), filename=name, format="wav",
+                                duration_s=60.0, sample_rate=16000, channels=2),
+        model_id=model_id, synthetic=True, parameters={}, segments=segments)
+    store.save(result, "p", 1000, {"agent": "ann" if name != "zh.wav" else "bo", "queue": "billing"})
 
 
 def _texts(store: Store, query: str, **filters) -> list[str]:
@@ -99,7 +105,127 @@ def test_pages_follow_one_another(stored):
     first = stored.search("律", limit=1)
     second = stored.search("律", limit=1, offset=first.next_offset)
     assert first.next_offset == 1 and second.next_offset is None
-    assert {first.hits[0].text, second.hits[0].text} == {"我要投诉你们，我要找律师。", "给你们发律师函"}
+    assert [first.hits[0].text, second.hits[0].text] == ["我要投诉你们，我要找律师。", "给你们发律师函"]
+
+
+# -- order and pages over many calls
+
+CALL_LINES = ["我要投诉", "律师函已经发了", "请帮我找律师", "有投资需求", "OK, thanks a lot", "Okay then",
+              "a good book", "I want a refund", "我要退款", "没有问题"]
+MATCHING = {  # query: the lines it finds, exactly
+    "律": {"律师函已经发了", "请帮我找律师"},  # one character: a prefix of a bigram, or a run's last character
+    "师": {"律师函已经发了", "请帮我找律师"},
+    "投诉": {"我要投诉"},
+    "投": {"我要投诉", "有投资需求"},
+    "退款": {"我要退款"},
+    "ok": {"OK, thanks a lot"},  # a whole word: not Okay, not book
+    "refund": {"I want a refund"},
+}
+
+
+@pytest.fixture
+def calls(store) -> list[tuple[str, list[tuple[float, str]]]]:
+    """Twelve calls stored one after another, five segments each, stored out of time order (as two
+    channels may be): the newest-first order of their segments, as (file name, [(start_s, text)])."""
+    stored = []
+    for i in range(12):
+        lines = [((7 * k + 3 * i) % 25 * 1.0, CALL_LINES[(i + 3 * k) % len(CALL_LINES)]) for k in range(5)]
+        _save(store, f"call{i:02}.wav", [(start, "customer", "NEUTRAL", text) for start, text in lines])
+        stored.append((f"call{i:02}.wav", sorted(lines)))
+    return stored[::-1]
+
+
+def _newest_first(calls, query: str) -> list[tuple[str, float, str]]:
+    return [(name, start, text) for name, lines in calls for start, text in lines if text in MATCHING[query]]
+
+
+def _pages(store: Store, query: str, limit: int) -> list[list[tuple[str, float, str]]]:
+    pages, offset = [], 0
+    while offset is not None:
+        assert len(pages) < 100, "the pages never end"
+        page = store.search(query, limit=limit, offset=offset)
+        assert page.offset == offset
+        pages.append([(h.filename, h.start_s, h.text) for h in page.hits])
+        offset = page.next_offset
+    return pages
+
+
+# On PostgreSQL, a search walks the newest analyses and collects the rest (voxsight.search): pages
+# must be the same whether they are walked, collected or both, so the walks are shrunk here too.
+WALKS = {"walked": (50, 500), "collected after one analysis": (1, 1), "walked in steps": (1, 6)}
+
+
+@pytest.fixture(params=list(WALKS))
+def walks(request, store, monkeypatch) -> None:
+    from voxsight import search
+
+    if request.param != "walked" and store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite sorts every hit: there is no walk to shrink")
+    monkeypatch.setattr(search, "_FIRST_WALK", WALKS[request.param][0])
+    monkeypatch.setattr(search, "_LONGEST_WALK", WALKS[request.param][1])
+
+
+def test_results_come_newest_call_first_each_in_time_order(calls, store, walks):
+    for query in MATCHING:
+        expected = _newest_first(calls, query)
+        assert len(expected) >= 5 and len({name for name, _, _ in expected}) >= 3
+        assert [(h.filename, h.start_s, h.text) for h in store.search(query).hits] == expected, query
+
+
+def test_pages_continue_one_another_without_repeats_or_gaps(calls, store, walks):
+    for query, limit in [("律", 1), ("律", 4), ("投", 5), ("ok", 2), ("退款", 3)]:
+        pages = _pages(store, query, limit)
+        assert all(len(page) == limit for page in pages[:-1]) and 0 < len(pages[-1]) <= limit
+        assert [hit for page in pages for hit in page] == _newest_first(calls, query), (query, limit)
+
+
+def test_a_page_past_the_last_hit_is_empty(calls, store):
+    page = store.search("律", offset=100)
+    assert page.hits == [] and page.next_offset is None
+
+
+def test_a_recording_analyzed_again_comes_first_again(calls, store):
+    name, lines = calls[-1]  # the oldest call
+    _save(store, name, [(start, "customer", "NEUTRAL", text) for start, text in lines], model_id="other-model")
+    again = [(name, start, text) for start, text in lines if text in MATCHING["投"]]
+    hits = store.search("投").hits
+    assert len(again) == 2 and [(h.filename, h.start_s, h.text) for h in hits[:2]] == again
+    assert hits[0].analysis_id > hits[2].analysis_id
+
+
+def test_search_leaves_the_transactions_settings_as_they_were(pg_url):
+    from voxsight import search
+
+    store = Store(pg_url, auto_upgrade=True)
+    with Session(store.engine) as session:
+        search.search(session, "律")
+        assert session.execute(text("SHOW enable_bitmapscan")).scalar() == "on"
+        assert session.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+    store.engine.dispose()
+
+
+def test_migration_0008_up_and_down(store):
+    from alembic import command
+
+    from voxsight.store.repository import _alembic_config
+
+    def columns() -> set[str]:
+        with store.engine.connect() as connection:
+            return {c["name"] for c in inspect(connection).get_columns("segments")}
+
+    _save(store, "old.wav", [(0.0, "customer", "ANGRY", "我要投诉")])
+    postgresql = store.engine.dialect.name == "postgresql"
+    assert ("search_vector" in columns()) == postgresql
+    config = _alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+    assert "search_vector" not in columns()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert ("search_vector" in columns()) == postgresql
+    assert _texts(store, "投诉") == ["我要投诉"]
 
 
 def test_segments_stored_before_search_existed_are_indexed_by_the_migration(tmp_path):

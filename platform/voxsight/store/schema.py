@@ -123,7 +123,8 @@ class Segment(Base):
     words_engine: Mapped[str | None] = mapped_column(String(16))  # sensevoice or whisper
     translation: Mapped[str | None] = mapped_column(Text)  # English, when asked for
     # What full-text search finds it by (voxsight.search.index_terms), indexed by the database's
-    # full-text engine (see migration 0006).
+    # full-text engine (see migration 0006). On PostgreSQL it is also stored as a tsvector, the
+    # generated column search_vector (migration 0008), not mapped here: SQLite has no such column.
     search_terms: Mapped[str] = mapped_column(Text, default="")
 
     analysis: Mapped[Analysis] = relationship(back_populates="segments")
