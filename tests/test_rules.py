@@ -230,3 +230,10 @@ def test_rules_import_no_model_code():
              "print(sorted(m for m in ('torch', 'funasr', 'av', 'voxsight.analysis') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_character_yaml_does_not_allow_is_refused_as_invalid_yaml():
+    # Found by fuzzing the API's rules check: the YAML reader's error carries no line.
+    with pytest.raises(RulesError) as caught:
+        rules.parse("rules:\x0b []\n", "upload")
+    assert "invalid YAML" in caught.value.reason and "#x000b" in caught.value.reason

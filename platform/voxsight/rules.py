@@ -361,6 +361,8 @@ def parse(data: bytes | str, file: str = "<rules>") -> Ruleset:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise RulesError(file, line, f"invalid YAML: {exc.problem}") from exc
+    except yaml.YAMLError as exc:  # unmarked: a character YAML does not allow, at the reader
+        raise RulesError(file, None, f"invalid YAML: {exc}") from exc
     p = _Parser(file, loader)
     if root is None:
         raise RulesError(file, None, "the file is empty: it needs a `rules:` list")

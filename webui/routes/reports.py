@@ -20,7 +20,7 @@ def report(start: date, end: date, who: Analyst, site: SiteDep, response: Respon
            format: Literal["json", "csv"] = "json"):
     """Calls, minutes, talk time, negative share, alert share by rule, emotion mix and events, per
     day, week, agent, queue or language, from ``start`` to ``end`` (call days, both included)."""
-    params = {"start": start, "end": end, "by": by}
+    params = {"start": start.isoformat(), "end": end.isoformat(), "by": by}
     built, response.headers["X-Cache"] = site.cache.get_or_build("report", site.store.recordings.version(), params,
                                           lambda: reports.build(site.store, start, end, by).to_json())
     if format == "csv":
