@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from conftest import voxsight
+from voxsight.errors import NotFound
 from voxsight.store import Store
 from voxsight.store.accounts import AccountError, Role
 
@@ -77,6 +78,15 @@ def test_names_are_unique_and_roles_known(store):
         store.accounts.add_user("ann", "admin", PASSWORD)
     with pytest.raises(AccountError, match="role must be one of viewer, analyst, supervisor, admin"):
         store.accounts.add_user("bo", "root", PASSWORD)
+
+
+def test_an_unknown_user_or_token_is_not_found(store):
+    with pytest.raises(NotFound, match="no user named 'ghost'"):
+        store.accounts.disable_user("ghost")
+    with pytest.raises(NotFound, match="no user named 'ghost'"):
+        store.accounts.create_token("ghost", "crm")
+    with pytest.raises(NotFound, match="no token 42"):
+        store.accounts.revoke_token(42)
 
 
 def test_the_audit_log_cannot_be_rewritten(store):

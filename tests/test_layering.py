@@ -7,8 +7,9 @@ import json
 import subprocess
 import sys
 
-LIGHT = ["voxsight.store", "voxsight.search", "voxsight.store.accounts", "voxsight.rules", "voxsight.alerts",
-         "voxsight.reports", "voxsight.notifications", "voxsight.jobs", "voxsight.queue", "voxsight.config"]
+LIGHT = ["voxsight.errors", "voxsight.store", "voxsight.search", "voxsight.store.accounts", "voxsight.rules",
+         "voxsight.alerts", "voxsight.reports", "voxsight.notifications", "voxsight.jobs", "voxsight.queue",
+         "voxsight.config"]
 HEAVY = ["torch", "funasr", "av", "faster_whisper", "ctranslate2"]
 
 

@@ -5,9 +5,10 @@ A worker takes up to ``queue.concurrency`` jobs at once and packs all their spee
 shared batches. A heartbeat thread keeps its jobs' leases (SQL) and messages (Redis) fresh and
 its registry entry alive; when it stops (SIGKILL, power loss) another worker takes the jobs over.
 
-Outcomes: done (with the analysis id); failed at once when the input cannot be analyzed
-(``AudioError``: undecodable, empty, over limits); anything else is transient and retried with
-exponential backoff until ``queue.max_attempts``, then the job is dead with its last error.
+Outcomes: done (with the analysis id); failed at once on an error that says retrying cannot help
+(``VoxsightError.permanent``: an ``AudioError`` for input that is undecodable, empty or over
+limits, or ``Abandoned``); anything else is transient and retried with exponential backoff until
+``queue.max_attempts``, then the job is dead with its last error.
 """
 
 from __future__ import annotations
@@ -27,27 +28,15 @@ from pathlib import Path
 import redis
 import sqlalchemy.exc
 
-from voxsight import audio
 from voxsight.analysis import Analyzer, Request
 from voxsight.config import Config
+from voxsight.errors import Abandoned, StorageUnavailable, VoxsightError
 from voxsight.notifications import Dispatcher
 from voxsight.queue import Delivery, RedisQueue
 from voxsight.store import Store
 from voxsight.store.jobs import JobInfo
 
 log = logging.getLogger(__name__)
-
-
-class StorageUnavailable(RuntimeError):
-    """A job's stored audio cannot be read now (a shared mount away): worth retrying."""
-
-
-class Abandoned(RuntimeError):
-    """Workers kept dying while running this job (killed for memory?): stop feeding it to them."""
-
-
-# Retrying these cannot help: the job fails at once.
-PERMANENT = (audio.AudioError, Abandoned)
 
 
 @dataclass
@@ -192,7 +181,7 @@ class Worker:
     def _record(self, h: _Held, outcome) -> None:
         jobs, q = self.store.jobs, self.config.queue
         try:
-            if isinstance(outcome, PERMANENT):
+            if isinstance(outcome, VoxsightError) and outcome.permanent:  # retrying cannot help
                 jobs.fail(h.job.id, str(outcome))
             elif isinstance(outcome, Exception):
                 status = jobs.retry_later(h.job.id, str(outcome), q.max_attempts, q.retry_backoff_s)

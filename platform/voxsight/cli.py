@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from voxsight import audio, config as config_module, models
+from voxsight.errors import AlertError, NotFound, RulesError, VoxsightError
 from voxsight.results import SYNTHETIC_TAGS_WARNING, SYNTHETIC_WARNING, AnalysisResult, Segment
 from voxsight.tags import EMOTION_EMOJI, EVENT_EMOJI
 
@@ -35,24 +36,36 @@ LONG_RECORDING_SEGMENTS = 40
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _quiet_logging()
-    from voxsight.queue import QueueError
-    from voxsight.store import StoreError
-    from voxsight.store.accounts import AccountError
-
     try:
         config = config_module.load(args.config)
         return args.run(args, config)
-    except (config_module.ConfigError, models.ModelError, StoreError, QueueError, AccountError) as exc:
+    # ConfigError is not a VoxsightError yet: config.py is being changed on another branch.
+    except (VoxsightError, config_module.ConfigError) as exc:
         print(f"voxsight: {exc}", file=sys.stderr)
-        return 2
+        return exit_code(exc, args)
     except KeyboardInterrupt:
         return 130
+
+
+def exit_code(exc: Exception, args: argparse.Namespace) -> int:
+    """The one place an error becomes an exit status.
+
+    1: the command ran and its answer is no: a rules file that does not validate (``rules check``),
+    a job or an alert that does not exist, an alert that cannot take the step asked.
+    2: the command could not run as asked: configuration, models, database, queue, a user or token
+    request the store refuses (an unknown name included), rules that cannot be applied.
+    """
+    if isinstance(exc, AlertError) or (isinstance(exc, NotFound) and args.command in ("job", "alerts")):
+        return 1
+    if isinstance(exc, RulesError) and args.run is _rules_check:
+        return 1
+    return 2
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="voxsight", description="Offline speech analytics for calls.")
     parser.add_argument("--config", help="YAML configuration (default: configs/voxsight.yaml or $VOXSIGHT_CONFIG)")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     analyze = commands.add_parser("analyze", help="analyze recordings and store the results")
     analyze.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders (searched recursively)")
@@ -338,8 +351,7 @@ def _job(args: argparse.Namespace, config: config_module.Config) -> int:
 
     j = Store(config.store_url).jobs.get(args.id)
     if j is None:
-        print(f"voxsight: no job {args.id}", file=sys.stderr)
-        return 1
+        raise NotFound(f"no job {args.id}")
     if args.json:
         print(json.dumps(j.to_json(), ensure_ascii=False))
         return 0
@@ -595,25 +607,15 @@ def _store_for(args: argparse.Namespace, config: config_module.Config):
 def _rules_check(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight import rules
 
-    try:
-        ruleset = rules.load(args.file)
-    except rules.RulesError as exc:
-        print(f"voxsight: {exc}", file=sys.stderr)
-        return 1
+    ruleset = rules.load(args.file)
     print(f"ok: {len(ruleset.rules)} rules, version {ruleset.version}: " + ", ".join(r.id for r in ruleset.rules))
     return 0
 
 
 def _rules_backfill(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight.alerts import Alerting
-    from voxsight.rules import RulesError
 
-    alerting = Alerting(config.alerts, _store_for(args, config))
-    try:
-        done = alerting.backfill(args.since)
-    except RulesError as exc:
-        print(f"voxsight: {exc}", file=sys.stderr)
-        return 2
+    done = Alerting(config.alerts, _store_for(args, config)).backfill(args.since)
     print(f"{done.calls} calls evaluated with rules {done.ruleset_version}: {done.opened} alerts opened, "
           f"{done.updated} updated, {done.unchanged} unchanged")
     return 0
@@ -634,14 +636,8 @@ def _alerts_step(args: argparse.Namespace, config: config_module.Config) -> int:
     import os
     import pwd
 
-    from voxsight.store.alerts import AlertError
-
     by = args.by or pwd.getpwuid(os.getuid()).pw_name
-    try:
-        alert = _store_for(args, config).alerts.transition(args.id, args.action, by, args.comment)
-    except AlertError as exc:
-        print(f"voxsight: {exc}", file=sys.stderr)
-        return 1
+    alert = _store_for(args, config).alerts.transition(args.id, args.action, by, args.comment)
     print(json.dumps(alert.to_json(), ensure_ascii=False) if args.json else f"alert {alert.id} {alert.status} by {by}")
     return 0
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import redis
 
+from voxsight.errors import QueueError, SiteMismatch
 from voxsight.store.jobs import PRIORITIES
 
 GROUP = "workers"
@@ -27,14 +28,6 @@ if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
 end
 return 0
 """
-
-
-class QueueError(RuntimeError):
-    """Redis cannot be reached or refused a command."""
-
-
-class SiteMismatch(QueueError):
-    """This Redis prefix serves another site (another database): serving it would eat its jobs."""
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from voxsight.errors import AccountError, NotFound
 from voxsight.store import schema
 
 TOKEN_PREFIX = "vxs_"
@@ -44,10 +45,6 @@ class Role(str, enum.Enum):
 
     def allows(self, required: "Role") -> bool:
         return self.rank >= required.rank
-
-
-class AccountError(ValueError):
-    """A user or token request that cannot be done as asked (unknown name, taken name...)."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +118,7 @@ class AccountStore:
         """Sign-ins and every token of the user stop working at once."""
         with self._sessions.begin() as session:
             if not session.execute(update(schema.User).where(schema.User.name == name).values(disabled=True)).rowcount:
-                raise AccountError(f"no user named {name!r}")
+                raise NotFound(f"no user named {name!r}")
 
     def authenticate(self, name: str, password: str, source: str | None = None) -> UserInfo | None:
         """The user, if the password is right, the user enabled and not locked out by failed
@@ -151,7 +148,7 @@ class AccountStore:
         with self._sessions.begin() as session:
             user = session.scalar(select(schema.User).where(schema.User.name == user_name))
             if user is None:
-                raise AccountError(f"no user named {user_name!r}")
+                raise NotFound(f"no user named {user_name!r}")
             token = schema.ApiToken(
                 user=user, name=token_name, token_sha256=_sha256(secret),
                 expires_at=datetime.now(timezone.utc) + timedelta(seconds=expires_in_s) if expires_in_s else None)
@@ -167,7 +164,7 @@ class AccountStore:
         with self._sessions.begin() as session:
             if not session.execute(update(schema.ApiToken).where(schema.ApiToken.id == token_id)
                                    .values(revoked_at=datetime.now(timezone.utc))).rowcount:
-                raise AccountError(f"no token {token_id}")
+                raise NotFound(f"no token {token_id}")
 
     def user_for_token(self, secret: str) -> UserInfo | None:
         """The user a bearer token acts as, if the token is live and its user enabled."""
