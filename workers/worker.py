@@ -32,7 +32,7 @@ from voxsight.analysis import Analyzer, Request
 from voxsight.config import Config
 from voxsight.errors import Abandoned, StorageUnavailable, VoxsightError
 from voxsight.notifications import Dispatcher
-from voxsight.queue import Delivery, RedisQueue
+from voxsight.queue import Delivery, RedisQueue, WorkerInfo
 from voxsight.store import Store
 from voxsight.store.jobs import JobInfo
 
@@ -60,7 +60,7 @@ class Worker:
         self.batches: list[int] = []  # jobs per engine pass, for the registry and benchmarks
         self._held: list[_Held] = []
         self._lock = threading.Lock()
-        self._started = datetime.now(timezone.utc).isoformat()
+        self._started = datetime.now(timezone.utc)
         self._last_reconcile = 0.0
         self._last_delivery = 0.0
         self.dispatcher = Dispatcher(config.alerts, store, queue.redis if queue else None, config.queue.prefix)
@@ -228,14 +228,13 @@ class Worker:
         if self.queue is not None:
             self.queue.touch(self.id, [h.delivery for h in held if h.delivery])
 
-    def info(self, held: list[_Held] | None = None) -> dict:
-        return {
-            "id": self.id, "host": socket.gethostname(), "pid": os.getpid(), "device": self.config.engine.device,
-            "model_id": self.analyzer.model.model_id,
-            "jobs_in_hand": [h.job.id for h in (held if held is not None else self._held)],
-            "processed": self.processed, "started_at": self._started,
-            "seen_at": datetime.now(timezone.utc).isoformat(),
-        }
+    def info(self, held: list[_Held] | None = None) -> WorkerInfo:
+        return WorkerInfo(
+            id=self.id, host=socket.gethostname(), pid=os.getpid(), device=self.config.engine.device,
+            model_id=self.analyzer.model.model_id,
+            jobs_in_hand=tuple(h.job.id for h in (held if held is not None else self._held)),
+            processed=self.processed, started_at=self._started, seen_at=datetime.now(timezone.utc),
+        )
 
 
 def stop_on_signals(stopping: threading.Event) -> None:

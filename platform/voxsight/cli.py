@@ -26,6 +26,7 @@ from pathlib import Path
 from voxsight import audio, config as config_module, models
 from voxsight.errors import AlertError, NotFound, RulesError, VoxsightError
 from voxsight.results import SYNTHETIC_TAGS_WARNING, SYNTHETIC_WARNING, AnalysisResult, Segment
+from voxsight.store.schema import JobStatus, Priority
 from voxsight.tags import EMOTION_EMOJI, EVENT_EMOJI
 
 DEMO_SAMPLES = Path("samples/calls")
@@ -98,12 +99,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders (searched recursively)")
     sub.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",
                      help="call metadata (agent, customer, queue, call time...); repeatable")
-    sub.add_argument("--priority", choices=("high", "normal"), default="normal")
+    sub.add_argument("--priority", choices=[p.value for p in Priority], default=Priority.NORMAL.value)
     sub.add_argument("--json", action="store_true", help="a JSON list of the jobs")
     sub.set_defaults(run=_submit)
 
     jobs = commands.add_parser("jobs", help="list jobs, newest first")
-    jobs.add_argument("--status", choices=("queued", "running", "done", "failed", "dead"))
+    jobs.add_argument("--status", choices=[s.value for s in JobStatus])
     jobs.add_argument("--limit", type=int, default=50)
     jobs.add_argument("--json", action="store_true")
     jobs.set_defaults(run=_jobs)
@@ -486,7 +487,7 @@ def _audit(args: argparse.Namespace, config: config_module.Config) -> int:
 def _job_line(j) -> str:
     progress = f"{j.progress_done}/{j.progress_total} segments" if j.progress_total else ""
     outcome = f"analysis {j.analysis_id}" if j.analysis_id else (j.error or "")
-    return (f"{j.id:>6}  {j.status:<8} {j.priority:<6} attempts {j.attempts}  {j.filename}  {progress}  "
+    return (f"{j.id:>6}  {j.status.value:<8} {j.priority.value:<6} attempts {j.attempts}  {j.filename}  {progress}  "
             f"{outcome}").rstrip()
 
 
@@ -501,13 +502,13 @@ def _workers(args: argparse.Namespace, config: config_module.Config) -> int:
         return 1
     live, depth = queue.workers(), queue.depth()
     if args.json:
-        print(json.dumps({"workers": live, "queue": depth}))
+        print(json.dumps({"workers": [w.to_json() for w in live], "queue": {p.value: d.to_json() for p, d in depth.items()}}))
         return 0
     for w in live:
-        print(f"{w['id']}  {w['device']}  {w['model_id']}  jobs in hand {len(w['jobs_in_hand'])}  "
-              f"processed {w['processed']}  since {w['started_at']}")
+        print(f"{w.id}  {w.device}  {w.model_id}  jobs in hand {len(w.jobs_in_hand)}  "
+              f"processed {w.processed}  since {w.started_at.isoformat()}")
     print(f"{len(live)} live worker(s); queue: " + ", ".join(
-        f"{p} {d['waiting']} waiting, {d['in_hand']} in hand" for p, d in depth.items()))
+        f"{p.value} {d.waiting} waiting, {d.in_hand} in hand" for p, d in depth.items()))
     return 0
 
 

@@ -16,6 +16,7 @@ from voxsight.config import Config
 from voxsight.queue import RedisQueue
 from voxsight.store import Store
 from voxsight.store.jobs import JobInfo
+from voxsight.store.schema import Priority
 
 
 def open_queue(config: Config, store: Store) -> RedisQueue | None:
@@ -30,11 +31,11 @@ def open_queue(config: Config, store: Store) -> RedisQueue | None:
 
 
 def submit(config: Config, store: Store, queue: RedisQueue | None, path: str | Path,
-           call_metadata: dict | None = None, priority: str = "normal") -> JobInfo:
+           call_metadata: dict | None = None, priority: Priority | str = Priority.NORMAL) -> JobInfo:
     sha256, size, stored = store_audio(config.storage_dir, Path(path))
     job = store.jobs.create(sha256, Path(path).name, size, str(stored), priority, call_metadata)
     if queue is not None:
-        queue.enqueue(job.id, priority)
+        queue.enqueue(job.id, job.priority)
     return job
 
 
