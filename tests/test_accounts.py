@@ -100,6 +100,16 @@ def test_the_audit_log_cannot_be_rewritten(store):
     assert store.accounts.audit_log().entries[0].actor == "ann"
 
 
+def test_an_audit_entry_is_json_with_its_time_in_iso_8601(store):
+    store.accounts.audit("ann", "view_recording", source="10.0.0.7", detail={"recording": 7})
+
+    [entry] = store.accounts.audit_log().entries
+
+    assert entry.to_json() == {"id": entry.id, "at": entry.at.isoformat(), "actor": "ann",
+                               "action": "view_recording", "recording_id": None, "source": "10.0.0.7",
+                               "detail": {"recording": 7}}
+
+
 def test_the_audit_log_pages_newest_first(store):
     for i in range(5):
         store.accounts.audit("ann", f"action{i}")

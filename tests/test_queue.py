@@ -76,6 +76,18 @@ def test_submit_stores_the_audio_once_records_the_job_and_enqueues_it(site, samp
         assert c.scalar(select(schema.Recording.call_metadata)) == {"agent": "ann", "queue": "billing"}
 
 
+def test_submit_many_refuses_an_unreadable_file_and_submits_the_others(site, sample_calls, tmp_path):
+    store = Store(site.store_url)
+    good = SAMPLES / sample_calls[0]["file"]
+
+    done = jobs.submit_many(site, store, jobs.open_queue(site, store), [tmp_path / "gone.wav", good],
+                            {"agent": "ann"}, "high")
+
+    assert [j.filename for j in done.jobs] == [good.name] and done.jobs[0].priority == "high"
+    [refused] = done.refused
+    assert str(refused) == "gone.wav: cannot read the file (No such file or directory)"
+
+
 def test_a_job_s_status_and_priority_are_enums_that_read_and_serialize_as_plain_strings(site, sample_calls):
     [job] = _submit(site, SAMPLES / sample_calls[0]["file"], priority="high")
 

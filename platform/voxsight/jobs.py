@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from voxsight.audio import AudioError, hash_file
 from voxsight.config import Config
@@ -30,13 +32,39 @@ def open_queue(config: Config, store: Store) -> RedisQueue | None:
     return queue
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """What ``submit_many`` did: a job for each file it stored, and why it refused the others."""
+
+    jobs: tuple[JobInfo, ...]
+    refused: tuple[AudioError, ...]  # files that could not be read: nothing stored, no job
+
+
 def submit(config: Config, store: Store, queue: RedisQueue | None, path: str | Path,
            call_metadata: dict | None = None, priority: Priority | str = Priority.NORMAL) -> JobInfo:
+    """Store one file's audio and queue a job for it.
+
+    Raises:
+        AudioError: the file cannot be read (nothing is stored).
+    """
     sha256, size, stored = store_audio(config.storage_dir, Path(path))
     job = store.jobs.create(sha256, Path(path).name, size, str(stored), priority, call_metadata)
     if queue is not None:
         queue.enqueue(job.id, job.priority)
     return job
+
+
+def submit_many(config: Config, store: Store, queue: RedisQueue | None, paths: Iterable[str | Path],
+                call_metadata: dict | None = None, priority: Priority | str = Priority.NORMAL) -> Submitted:
+    """Submit several files (``audio.find_audio_files`` expands folders into them), each with the
+    same call metadata and priority; a file that cannot be read is refused, the others go on."""
+    submitted, refused = [], []
+    for path in paths:
+        try:
+            submitted.append(submit(config, store, queue, path, call_metadata, priority))
+        except AudioError as exc:
+            refused.append(exc)
+    return Submitted(tuple(submitted), tuple(refused))
 
 
 def store_audio(storage_dir: Path, path: Path) -> tuple[str, int, Path]:

@@ -77,6 +77,10 @@ class AuditEntry:
     source: str | None
     detail: dict[str, Any]
 
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at.isoformat(), "actor": self.actor, "action": self.action,
+                "recording_id": self.recording_id, "source": self.source, "detail": self.detail}
+
 
 @dataclass(frozen=True)
 class AuditPage:

@@ -96,7 +96,10 @@ class AlertInfo:
 @dataclass(frozen=True)
 class AlertPage:
     items: tuple[AlertInfo, ...]
-    total: int
+    total: int  # alerts that match, on every page
+
+    def to_json(self) -> dict[str, Any]:
+        return {"items": [a.to_json() for a in self.items], "total": self.total}
 
 
 @dataclass(frozen=True)
