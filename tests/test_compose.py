@@ -47,7 +47,7 @@ def test_redis_persists_and_migrations_run_once_before_workers():
 
 @pytest.mark.parametrize("name", VOXSIGHT_SERVICES[:2])
 def test_commands_exist_in_the_cli(name):
-    args = cli._parser().parse_args(SERVICES[name]["command"])
+    args = cli.parser().parse_args(SERVICES[name]["command"])
     assert callable(args.run)
 
 

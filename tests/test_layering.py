@@ -1,5 +1,6 @@
-"""What the web tier will stand on loads no model: the store, search, accounts, rules, alerts,
-reports and job submission import without torch, funasr or PyAV (checked in a fresh interpreter)."""
+"""What the web tier will stand on loads no model: the errors, store, search, accounts, rules,
+alerts, reports, job submission and the CLI (whose model commands import the models when they run)
+import without torch, funasr or PyAV (checked in a fresh interpreter)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 
 LIGHT = ["voxsight.errors", "voxsight.store", "voxsight.search", "voxsight.store.accounts", "voxsight.rules",
          "voxsight.alerts", "voxsight.reports", "voxsight.notifications", "voxsight.jobs", "voxsight.queue",
-         "voxsight.config"]
+         "voxsight.config", "voxsight.cli"]
 HEAVY = ["torch", "funasr", "av", "faster_whisper", "ctranslate2"]
 
 
