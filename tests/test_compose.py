@@ -70,6 +70,13 @@ def test_the_dockerfile_copies_what_exists():
     assert 'torch==2.13.0' in dockerfile
 
 
+def test_the_worker_image_installs_the_model_libraries():
+    # The package's base dependencies are the light core; the worker needs the `engine` extra.
+    dockerfile = (ROOT / "workers" / "Dockerfile").read_text()
+    [extras] = re.findall(r'pip install --no-cache-dir "\.\[([^\]]+)\]"', dockerfile)
+    assert "engine" in extras.split(",")
+
+
 def test_docker_compose_accepts_the_file():
     docker = shutil.which("docker")
     if docker and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
