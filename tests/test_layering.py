@@ -14,9 +14,9 @@ LIGHT = ["voxsight.errors", "voxsight.store", "voxsight.search", "voxsight.store
 HEAVY = ["torch", "funasr", "av", "faster_whisper", "ctranslate2"]
 
 
-def _loaded_after_importing(modules: list[str]) -> list[str]:
+def _loaded_after_importing(modules: list[str], watched: list[str] = HEAVY) -> list[str]:
     probe = (f"import json, sys\nfor m in {modules!r}: __import__(m)\n"
-             f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
+             f"print(json.dumps([m for m in {watched!r} if m in sys.modules]))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -24,6 +24,12 @@ def _loaded_after_importing(modules: list[str]) -> list[str]:
 
 def test_the_core_a_web_tier_needs_loads_no_model_library():
     assert _loaded_after_importing(LIGHT) == []
+
+
+def test_importing_the_cli_loads_no_database_or_queue_library_either():
+    # The audio decoder's forkserver preloads voxsight.cli (audio._decoder_context): what it
+    # imports is in every decoding child, which runs under an address-space limit.
+    assert _loaded_after_importing(["voxsight.cli"], ["sqlalchemy", "alembic", "redis", "argon2", *HEAVY]) == []
 
 
 def test_the_probe_sees_a_model_library_when_one_is_imported():

@@ -9,10 +9,11 @@ from voxsight import audio, config as config_module
 from voxsight.cli import render
 from voxsight.cli.db import open_store
 from voxsight.errors import NotFound
-from voxsight.store.schema import JobStatus, Priority
 
 
 def add_commands(commands) -> None:
+    from voxsight.store.schema import JobStatus, Priority
+
     sub = commands.add_parser("submit", help="store recordings and queue them for the workers")
     sub.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders (searched recursively)")
     sub.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",

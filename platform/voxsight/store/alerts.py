@@ -96,7 +96,7 @@ class AlertInfo:
 @dataclass(frozen=True)
 class AlertPage:
     items: tuple[AlertInfo, ...]
-    total: int  # alerts that match, on every page
+    total: int  # alerts that match, across all pages
 
     def to_json(self) -> dict[str, Any]:
         return {"items": [a.to_json() for a in self.items], "total": self.total}
