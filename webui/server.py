@@ -2,7 +2,7 @@
 
 With no Redis configured, jobs wait in SQL; so that an upload is analyzed with nothing else
 running, ``serve`` starts ``voxsight worker`` as a child process (the web process itself never
-loads a model) and stops it gracefully when it stops.
+loads a model), which the kernel asks to stop gracefully when the server's process ends.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def serve(config: Config, host: str | None = None, port: int | None = None, conf
     worker = None
     if app.state.site.queue is None and config.web.embedded_worker:
         command = [sys.executable, "-m", "voxsight", *(["--config", config_path] if config_path else []), "worker"]
-        worker = subprocess.Popen(command)
+        worker = subprocess.Popen(command, preexec_fn=_stop_with_parent)
         print(f"voxsight: embedded mode (no Redis): worker started beside the server (pid {worker.pid})",
               file=sys.stderr, flush=True)
     host, port = host or config.web.host, port or config.web.port
@@ -40,3 +40,12 @@ def serve(config: Config, host: str | None = None, port: int | None = None, conf
             except subprocess.TimeoutExpired:
                 worker.kill()
     return 0
+
+
+def _stop_with_parent() -> None:
+    """In the worker, before it runs: a SIGTERM (a graceful stop) when the server's process ends,
+    however it ends (uvicorn re-raises the signal that stopped it, so no cleanup code runs then)."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
