@@ -1,5 +1,6 @@
 """The web tier, and what it stands on, loads no model: the store, search, accounts, rules, alerts,
-reports and job submission import without torch, funasr or PyAV (checked in a fresh interpreter)."""
+reports, job submission, the API and the console (with Gradio) import without torch, funasr or PyAV
+(checked in a fresh interpreter)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import sys
 
 LIGHT = ["voxsight.store", "voxsight.search", "voxsight.store.accounts", "voxsight.rules", "voxsight.alerts",
          "voxsight.reports", "voxsight.notifications", "voxsight.jobs", "voxsight.queue", "voxsight.config",
-         "voxsight.cache", "voxsight.store.recordings", "voxsight.webui.app", "voxsight.webui.server"]
+         "voxsight.cache", "voxsight.store.recordings", "voxsight.webui.app", "voxsight.webui.server",
+         "voxsight.webui.console.blocks"]
 HEAVY = ["torch", "funasr", "av", "faster_whisper", "ctranslate2"]
 
 

@@ -21,6 +21,7 @@ from voxsight.store import schema
 
 SORTS = ("newest", "oldest", "longest", "shortest", "name")
 ALERT_STATES = ("open", "acknowledged", "resolved", "none")
+FACETS = ("agent", "queue", "language")
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,16 @@ class RecordingStore:
         with self._sessions() as session:
             return session.scalar(select(schema.Job.audio_path).where(schema.Job.recording_id == recording_id)
                                   .order_by(schema.Job.id.desc()).limit(1))
+
+    def facet_values(self, facet: str, limit: int = 500) -> list[str]:
+        """The distinct agents, queues or (main) languages of analysed calls, sorted: what a filter
+        offers. Read from ``call_features``, where they are plain columns."""
+        if facet not in FACETS:
+            raise ValueError(f"facet must be one of {', '.join(FACETS)}, not {facet!r}")
+        column = getattr(schema.CallFeatures, facet)
+        with self._sessions() as session:
+            return list(session.scalars(select(column).where(column.is_not(None)).distinct().order_by(column)
+                                        .limit(limit)))
 
     def version(self) -> str:
         """Changes whenever anything a recording, search or report page shows may have changed: a
