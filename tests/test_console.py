@@ -193,6 +193,38 @@ def test_calls_are_filtered_sorted_and_paged(site, people):
     assert calls.find(site, who, calls.CallQuery(until=date(2020, 1, 1))).total == 0
 
 
+def test_a_long_list_is_counted_no_further_than_the_page_needs(site, people, monkeypatch):
+    monkeypatch.setattr(calls, "COUNT_UP_TO", 2)
+    first = calls.find(site, people["viewer"], calls.CallQuery(page_size=1))
+    assert (first.total, first.total_exact, first.has_next) == (3, False, True)
+    assert first.describe() == "Calls 1–1 of more than 2"
+    last = calls.find(site, people["viewer"], calls.CallQuery(page=3, page_size=1))
+    assert (last.total, last.total_exact, last.has_next) == (4, True, False)
+    assert last.describe() == "Calls 4–4 of 4"
+    exact = site.store.recordings.list(limit=1)  # the API's count: every match
+    assert (exact.total, exact.total_exact) == (4, True)
+
+
+def test_migration_0009_indexes_calls_newest_first_up_and_down(site):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from voxsight.store.repository import _alembic_config
+
+    def indexes() -> set[str]:
+        with site.store.engine.connect() as connection:
+            return {i["name"] for i in inspect(connection).get_indexes("recordings")}
+
+    assert "ix_recordings_created_at" in indexes()
+    config = _alembic_config()
+    for target, present in (("0008", False), ("head", True)):
+        with site.store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            (command.downgrade if target == "0008" else command.upgrade)(config, target)
+        assert ("ix_recordings_created_at" in indexes()) == present
+    assert [c.filename for c in site.store.recordings.list(limit=2).items] == ["mono.wav", "card.wav"]
+
+
 def test_searching_words_needs_an_analyst_finds_them_and_is_audited(site, people):
     with pytest.raises(Forbidden, match="analyst"):
         calls.find(site, people["viewer"], calls.CallQuery(words="complaint"))

@@ -19,6 +19,9 @@ from voxsight.webui.console.access import require
 from voxsight.webui.deps import Caller, Site
 
 PAGE_SIZE = 25
+# Matches counted past a page's start: "of 10,000+" reads as well as an exact figure, and counting
+# every call with an emotion or an event would read every segment that has it.
+COUNT_UP_TO = 10_000
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class CallsPage:
     total: int | None  # calls matching; None for a search (it counts no further than the page)
     first: int  # 1-based position of the first row
     has_next: bool
+    total_exact: bool = True  # False: ``total`` is a lower bound
 
     @property
     def searching(self) -> bool:
@@ -64,7 +68,8 @@ class CallsPage:
             return "Nothing matches." if self.first == 1 else "No more."
         last = self.first + shown - 1
         if self.total is not None:
-            return f"Calls {self.first:,}–{last:,} of {self.total:,}"
+            return f"Calls {self.first:,}–{last:,} of {self.total:,}" if self.total_exact else \
+                f"Calls {self.first:,}–{last:,} of more than {self.total - 1:,}"
         return f"Matches {self.first:,}–{last:,}" + (" (more on the next page)" if self.has_next else "")
 
 
@@ -95,8 +100,9 @@ def find(site: Site, who: Caller, query: CallQuery) -> CallsPage:
         result = site.store.search(words, query.filters(), query.page_size, offset)
         who.audit(site, "search", query=words, via="console")
         return CallsPage([], result.hits, None, offset + 1, result.next_offset is not None)
-    page = site.store.recordings.list(query.filters(), query.alert_state or None, query.sort, query.page_size, offset)
-    return CallsPage(page.items, [], page.total, offset + 1, page.next_offset is not None)
+    page = site.store.recordings.list(query.filters(), query.alert_state or None, query.sort, query.page_size, offset,
+                                      count_up_to=COUNT_UP_TO)
+    return CallsPage(page.items, [], page.total, offset + 1, page.next_offset is not None, page.total_exact)
 
 
 def choices(site: Site, who: Caller) -> Choices:

@@ -46,9 +46,10 @@ class RecordingSummary:
 @dataclass(frozen=True)
 class RecordingPage:
     items: list[RecordingSummary]
-    total: int
+    total: int  # recordings that match; with ``count_up_to``, at most offset + count_up_to + 1
     offset: int
     next_offset: int | None  # None: this is the last page
+    total_exact: bool = True  # False: more match than were counted
 
 
 class RecordingStore:
@@ -56,8 +57,10 @@ class RecordingStore:
         self._sessions = sessions
 
     def list(self, filters: Filters = Filters(), alert_state: str | None = None, sort: str = "newest",
-             limit: int = 50, offset: int = 0) -> RecordingPage:
-        """One page of recordings that match, with how many match in all."""
+             limit: int = 50, offset: int = 0, count_up_to: int | None = None) -> RecordingPage:
+        """One page of recordings that match, with how many match in all, or, with
+        ``count_up_to``, in the next ``count_up_to`` past the page's start: counting every match of
+        a filter on what was heard reads every segment that has it, which a page does not need."""
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         if alert_state is not None and alert_state not in ALERT_STATES:
@@ -65,13 +68,17 @@ class RecordingStore:
         r = schema.Recording
         with self._sessions() as session:
             where = _conditions(session.get_bind().dialect.name, filters, alert_state)
-            total = session.scalar(select(func.count()).select_from(r).where(*where)) or 0
+            counted = select(r.id).where(*where)
+            if count_up_to is not None:
+                counted = counted.limit(offset + count_up_to + 1)
+            total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
             order = {"newest": (r.created_at.desc(), r.id.desc()), "oldest": (r.created_at, r.id),
                      "longest": (r.duration_s.desc().nulls_last(), r.id.desc()),
                      "shortest": (r.duration_s.asc().nulls_last(), r.id), "name": (r.filename, r.id)}[sort]
             rows = session.scalars(select(r).where(*where).order_by(*order).limit(limit).offset(offset)).all()
             items = _summaries(session, rows)
-        return RecordingPage(items, total, offset, offset + limit if offset + limit < total else None)
+        exact = count_up_to is None or total <= offset + count_up_to
+        return RecordingPage(items, total, offset, offset + limit if offset + limit < total else None, exact)
 
     def get(self, recording_id: int) -> RecordingSummary | None:
         with self._sessions() as session:
