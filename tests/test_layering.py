@@ -1,7 +1,7 @@
 """The web tier, and what it stands on, loads no model: the errors, store, search, accounts, rules,
-alerts, reports, job submission, the result cache, the web app and the CLI (whose model commands
-import the models when they run) import without torch, funasr or PyAV (checked in a fresh
-interpreter)."""
+alerts, reports, job submission, the result cache, the API, the console (with Gradio) and the CLI
+(whose model commands import the models when they run) import without torch, funasr or PyAV
+(checked in a fresh interpreter)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import sys
 LIGHT = ["voxsight.errors", "voxsight.store", "voxsight.search", "voxsight.store.accounts", "voxsight.rules",
          "voxsight.alerts", "voxsight.reports", "voxsight.notifications", "voxsight.jobs", "voxsight.queue",
          "voxsight.config", "voxsight.cli", "voxsight.cache", "voxsight.store.recordings", "voxsight.webui.app",
-         "voxsight.webui.server"]
+         "voxsight.webui.server", "voxsight.webui.console.blocks"]
 HEAVY = ["torch", "funasr", "av", "faster_whisper", "ctranslate2"]
 
 

@@ -1,5 +1,6 @@
 """The application: ``create_app(config)`` joins the routes under ``/api/v1``, opens the store,
-the queue and the result cache once, and answers every error as problem details."""
+the queue and the result cache once, answers every error as problem details, and mounts the
+console (``/console/``, with its sign-in pages) on the same site."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from voxsight.queue import RedisQueue
 from voxsight.store import Store
 from voxsight.webui import errors, schemas
 from voxsight.webui.deps import Site, SiteDep
+from voxsight.webui.console import blocks as console
 from voxsight.webui.routes import admin, alerts, auth, jobs as job_routes, recordings, reports, search
 
 API = "/api/v1"
@@ -36,6 +38,7 @@ def create_app(config: Config, store: Store | None = None, queue: RedisQueue | N
         api.include_router(module.router)
     app.include_router(api)
     app.add_api_route("/api/health", health, methods=["GET"], response_model=schemas.Health, tags=["health"])
+    console.mount(app, app.state.site)
     return app
 
 

@@ -8,9 +8,11 @@ loads a model), which the kernel asks to stop gracefully when the server's proce
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
+from typing import Mapping
 
 import uvicorn
 
@@ -20,19 +22,28 @@ from voxsight.webui.app import create_app
 log = logging.getLogger(__name__)
 
 
-def serve(config: Config, host: str | None = None, port: int | None = None, config_path: str | None = None) -> int:
+def serve(config: Config, host: str | None = None, port: int | None = None, config_path: str | None = None,
+          worker_environ: Mapping[str, str] | None = None) -> int:
+    """Serve the API and the console until SIGTERM or Ctrl-C. ``worker_environ``: configuration
+    overrides (``VOXSIGHT_*``) for the embedded worker, which reads its configuration itself."""
     app = create_app(config)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it found:
+    # the default one would end this process there, before the worker beside it is stopped.
+    signal.signal(signal.SIGTERM, _exit)
     worker = None
-    if app.state.site.queue is None and config.web.embedded_worker:
-        command = [sys.executable, "-m", "voxsight", *(["--config", config_path] if config_path else []), "worker"]
-        worker = subprocess.Popen(command, preexec_fn=_stop_with_parent)
-        print(f"voxsight: embedded mode (no Redis): worker started beside the server (pid {worker.pid})",
-              file=sys.stderr, flush=True)
-    host, port = host or config.web.host, port or config.web.port
-    print(f"voxsight: serving on http://{host}:{port}/ (API docs at /api/docs)", file=sys.stderr, flush=True)
     try:
+        if app.state.site.queue is None and config.web.embedded_worker:
+            command = [sys.executable, "-m", "voxsight", *(["--config", config_path] if config_path else []), "worker"]
+            worker = subprocess.Popen(command, env={**os.environ, **(worker_environ or {})},
+                                      preexec_fn=_stop_with_parent)
+            print(f"voxsight: embedded mode (no Redis): worker started beside the server (pid {worker.pid})",
+                  file=sys.stderr, flush=True)
+        host, port = host or config.web.host, port or config.web.port
+        print(f"voxsight: serving on http://{host}:{port}/ (console at /, API docs at /api/docs)", file=sys.stderr,
+              flush=True)
         uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already: see the worker out first
         if worker is not None and worker.poll() is None:
             worker.send_signal(signal.SIGTERM)
             try:
@@ -49,3 +60,7 @@ def _stop_with_parent() -> None:
 
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _exit(_signum, _frame) -> None:
+    raise SystemExit(0)

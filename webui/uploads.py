@@ -1,10 +1,12 @@
-"""Receiving an uploaded recording: streamed from the socket to the audio storage, hashed on the
-way, never held whole in memory, refused as soon as it passes the size limit.
+"""Receiving an uploaded recording and submitting it as a job, for the API and the console alike.
 
 Starlette's own form parsing spools files to the system's temporary folder and only then lets a
 route see them, whole; here python-multipart's streaming parser writes the file part straight into
 ``<storage>/.incoming/`` (the storage's filesystem, so placing it at its content address is a
-rename) while the sha256 is computed.
+rename) while the sha256 is computed, never holding it whole in memory and refusing it as soon as
+it passes the size limit. The console's uploads arrive as files (Gradio received them) and are
+copied into the same folder the same way (``receive_file``). Either way ``submit`` checks and
+submits what was received: one validation, one submission, whoever uploaded it.
 """
 
 from __future__ import annotations
@@ -13,13 +15,20 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import HTTPException, Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from voxsight import audio, jobs
+from voxsight.store.jobs import JobInfo
+from voxsight.webui.deps import Site
+
 MAX_FIELDS, MAX_FIELD_BYTES = 32, 4096
 FILE_FIELD = "file"
+METADATA_FIELDS = ("agent", "customer", "queue", "call_time", "direction", "reference")
+_CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -133,3 +142,71 @@ def _close(part: dict) -> None:
     if part.get("file") is not None:
         part["file"].close()
         part["file"] = None
+
+
+def receive_file(path: Path, filename: str, storage_dir: Path, max_bytes: int) -> Received:
+    """Copy a file already on this machine (an upload the console received) into the storage's
+    incoming folder, hashing it on the way, as ``receive`` does with a request's body.
+
+    Raises:
+        HTTPException: 413 past ``max_bytes``. Nothing is left on disk then.
+    """
+    incoming = storage_dir / ".incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=incoming)
+    got = Received(path=Path(name), filename=filename)
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out, open(path, "rb") as source:
+            while chunk := source.read(_CHUNK):
+                got.size += len(chunk)
+                if got.size > max_bytes:
+                    raise HTTPException(413, f"the recording is over the limit of {max_bytes:,} bytes")
+                if len(got.head) < 64:
+                    got.head += chunk[:64 - len(got.head)]
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        got.discard()
+        raise
+    got.sha256 = digest.hexdigest()
+    return got
+
+
+def submit(site: Site, received: Received) -> JobInfo:
+    """Check a received recording and submit it as a job.
+
+    Its fields (``priority`` and the call metadata of ``METADATA_FIELDS``) are checked, and so is
+    the audio, decoded once in the isolated child as a worker would (unless the same bytes were
+    analyzed before with the same models and parameters: the job is then done at once with that
+    analysis). On success the file is moved into the storage.
+
+    Raises:
+        HTTPException: 422 for a bad field or an empty, damaged or truncated recording, 415 for a
+            file that is not audio, with the reason. Nothing is stored then.
+    """
+    fields = received.fields
+    priority = fields.get("priority") or "normal"
+    if priority not in ("high", "normal"):
+        raise HTTPException(422, f"priority must be high or normal, not {priority!r}")
+    metadata = {k: fields[k].strip() for k in METADATA_FIELDS if fields.get(k, "").strip()}
+    if "call_time" in metadata:
+        try:
+            datetime.fromisoformat(metadata["call_time"])
+        except ValueError:
+            raise HTTPException(422, f"call_time must be an ISO 8601 date and time, not {metadata['call_time']!r}") from None
+    name = Path(received.filename.replace("\\", "/")).name or "upload"
+    if received.size == 0:
+        raise HTTPException(422, f"{name}: the file is empty")
+    reuse = jobs.stored_analysis(site.config, site.store, received.sha256)
+    a = site.config.audio
+    try:  # in an isolated child, as a worker would: a bad file is refused here, before it is stored
+        if reuse is None:  # bytes analyzed before decode, by definition
+            audio.decode(received.path, a.max_bytes, a.max_duration_s, name=name, timeout_s=a.decode_timeout_s,
+                         memory_mb=a.decode_memory_mb)
+    except audio.AudioError as exc:
+        raise HTTPException(422 if audio.looks_like_audio(received.head) else 415, str(exc)) from exc
+    job = jobs.submit_upload(site.store, site.queue, site.config.storage_dir, received.path, received.sha256,
+                             received.size, name, metadata, priority, reuse)
+    received.path = None  # it is in the storage now
+    return job

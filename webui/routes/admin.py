@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from voxsight import models, rules
 from voxsight.webui import schemas
-from voxsight.webui.deps import Admin, Analyst, Id, OptionalId, SiteDep, Supervisor, Viewer
+from voxsight.webui.deps import Admin, Analyst, Id, OptionalId, Site, SiteDep, Supervisor, Viewer
 
 router = APIRouter(tags=["admin"])
 
@@ -91,7 +91,7 @@ def audit(who: Admin, site: SiteDep,
 @router.get("/rules", response_model=schemas.RulesCheck)
 def current_rules(who: Supervisor, site: SiteDep):
     """The rules in force (the file workers read), checked."""
-    return _check(lambda: rules.load(site.config.alerts.rules_file))
+    return check_rules_text(lambda: rules.load(site.config.alerts.rules_file))
 
 
 @router.get("/rules/text", response_class=Response, responses={200: {"content": {"text/yaml": {}}}})
@@ -102,24 +102,34 @@ def rules_text(who: Supervisor, site: SiteDep):
 @router.post("/rules/check", response_model=schemas.RulesCheck)
 def check_rules(body: schemas.RulesText, who: Admin):
     """Validate a rules file without putting it in force."""
-    return _check(lambda: rules.parse(body.text))
+    return check_rules_text(lambda: rules.parse(body.text))
 
 
 @router.put("/rules", response_model=schemas.RulesCheck, responses={422: {"model": schemas.Problem}})
 def replace_rules(body: schemas.RulesText, who: Admin, site: SiteDep):
     """Put new rules in force: validated first (a broken file is refused, the old rules stay), then
     written in one rename; workers re-read the file when it changes."""
-    ruleset = rules.parse(body.text, site.config.alerts.rules_file)
-    target = Path(site.config.alerts.rules_file)
-    fd, staged = tempfile.mkstemp(dir=target.parent, prefix=".rules-")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(body.text)
-    os.replace(staged, target)
+    ruleset = write_rules(site, body.text)
     who.audit(site, "rules_update", version=ruleset.version, rules=[r.id for r in ruleset.rules])
     return {"ok": True, "version": ruleset.version, "rules": [r.id for r in ruleset.rules]}
 
 
-def _check(load) -> dict:
+def write_rules(site: Site, text: str) -> rules.Ruleset:
+    """Validate ``text`` and make it the rules file workers read, in one rename.
+
+    Raises:
+        rules.RulesError: it does not validate; the rules in force stay.
+    """
+    ruleset = rules.parse(text, site.config.alerts.rules_file)
+    target = Path(site.config.alerts.rules_file)
+    fd, staged = tempfile.mkstemp(dir=target.parent, prefix=".rules-")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(staged, target)
+    return ruleset
+
+
+def check_rules_text(load) -> dict:
     try:
         ruleset = load()
     except rules.RulesError as exc:
@@ -132,6 +142,17 @@ def _check(load) -> dict:
 @router.get("/workers", response_model=schemas.Workers)
 def workers(who: Analyst, site: SiteDep):
     """Live workers, the queue's depth per priority and the jobs in SQL by state."""
+    return describe_workers(site)
+
+
+@router.get("/models", response_model=schemas.Models)
+def models_in_use(who: Viewer, site: SiteDep):
+    """The models results come from. A synthetic SenseVoice (random weights) is flagged: its
+    emotions, events and SenseVoice words mean nothing."""
+    return describe_models(site)
+
+
+def describe_workers(site: Site) -> dict:
     counts = site.store.jobs.counts()
     if site.queue is None:
         return {"mode": "embedded", "workers": [], "queue": {}, "jobs": counts}
@@ -139,10 +160,8 @@ def workers(who: Analyst, site: SiteDep):
             "queue": {p.value: d.to_json() for p, d in site.queue.depth().items()}, "jobs": counts}
 
 
-@router.get("/models", response_model=schemas.Models)
-def models_in_use(who: Viewer, site: SiteDep):
-    """The models results come from. A synthetic SenseVoice (random weights) is flagged: its
-    emotions, events and SenseVoice words mean nothing."""
+def describe_models(site: Site) -> dict:
+    """The models this site's configuration names, read from their manifests (none is loaded)."""
     m = site.config.models
     try:
         sense = models.check_directory(m.sensevoice_dir)

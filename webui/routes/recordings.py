@@ -12,15 +12,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from voxsight import audio, jobs
 from voxsight.search import Filters
 from voxsight.store.recordings import ALERT_STATES, SORTS
 from voxsight.webui import schemas
 from voxsight.webui.deps import Analyst, Id, Site, SiteDep, Viewer
-from voxsight.webui.uploads import FILE_FIELD, Received, receive
+from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive, submit
 
 router = APIRouter(prefix="/recordings", tags=["recordings"])
-METADATA_FIELDS = ("agent", "customer", "queue", "call_time", "direction", "reference")
 
 _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": [FILE_FIELD],
@@ -40,40 +38,12 @@ async def upload(request: Request, who: Analyst, site: SiteDep):
     stored analysis."""
     received = await receive(request, site.config.storage_dir, site.config.web.max_upload_bytes)
     try:
-        job = await run_in_threadpool(_submit, site, received)
+        job = await run_in_threadpool(submit, site, received)
     finally:
         received.discard()  # placed (moved) on success; otherwise nothing may be left
     who.audit(site, "upload", job.recording_id, filename=received.filename, job_id=job.id)
     return JSONResponse(job.to_json(), status_code=200 if job.status == "done" else 202,
                         headers={"Location": f"/api/v1/jobs/{job.id}"})
-
-
-def _submit(site: Site, received: Received):
-    fields = received.fields
-    priority = fields.get("priority") or "normal"
-    if priority not in ("high", "normal"):
-        raise HTTPException(422, f"priority must be high or normal, not {priority!r}")
-    metadata = {k: fields[k].strip() for k in METADATA_FIELDS if fields.get(k, "").strip()}
-    if "call_time" in metadata:
-        try:
-            datetime.fromisoformat(metadata["call_time"])
-        except ValueError:
-            raise HTTPException(422, f"call_time must be an ISO 8601 date and time, not {metadata['call_time']!r}") from None
-    name = Path(received.filename.replace("\\", "/")).name or "upload"
-    if received.size == 0:
-        raise HTTPException(422, f"{name}: the file is empty")
-    reuse = jobs.stored_analysis(site.config, site.store, received.sha256)
-    a = site.config.audio
-    try:  # in an isolated child, as a worker would: a bad file is refused here, before it is stored
-        if reuse is None:  # bytes analyzed before decode, by definition
-            audio.decode(received.path, a.max_bytes, a.max_duration_s, name=name, timeout_s=a.decode_timeout_s,
-                         memory_mb=a.decode_memory_mb)
-    except audio.AudioError as exc:
-        raise HTTPException(422 if audio.looks_like_audio(received.head) else 415, str(exc)) from exc
-    job = jobs.submit_upload(site.store, site.queue, site.config.storage_dir, received.path, received.sha256,
-                             received.size, name, metadata, priority, reuse)
-    received.path = None  # it is in the storage now
-    return job
 
 
 @router.get("", response_model=schemas.RecordingPage)

@@ -128,6 +128,15 @@ class AccountStore:
             if not session.execute(update(schema.User).where(schema.User.name == name).values(disabled=True)).rowcount:
                 raise NotFound(f"no user named {name!r}")
 
+    def set_password(self, name: str, password: str) -> None:
+        """Replace the user's password; sessions and tokens already made keep working."""
+        if not password:
+            raise AccountError("a password cannot be empty")
+        with self._sessions.begin() as session:
+            if not session.execute(update(schema.User).where(schema.User.name == name)
+                                   .values(password_hash=_hasher.hash(password))).rowcount:
+                raise AccountError(f"no user named {name!r}")
+
     def authenticate(self, name: str, password: str, source: str | None = None) -> UserInfo | None:
         """The user, if the password is right, the user enabled and not locked out by failed
         attempts; every attempt is audited."""

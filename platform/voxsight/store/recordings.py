@@ -21,6 +21,7 @@ from voxsight.store import schema
 
 SORTS = ("newest", "oldest", "longest", "shortest", "name")
 ALERT_STATES = ("open", "acknowledged", "resolved", "none")
+FACETS = ("agent", "queue", "language")
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,10 @@ class RecordingSummary:
 @dataclass(frozen=True)
 class RecordingPage:
     items: list[RecordingSummary]
-    total: int
+    total: int  # recordings that match; with ``count_up_to``, at most offset + count_up_to + 1
     offset: int
     next_offset: int | None  # None: this is the last page
+    total_exact: bool = True  # False: more match than were counted
 
 
 class RecordingStore:
@@ -55,8 +57,10 @@ class RecordingStore:
         self._sessions = sessions
 
     def list(self, filters: Filters = Filters(), alert_state: str | None = None, sort: str = "newest",
-             limit: int = 50, offset: int = 0) -> RecordingPage:
-        """One page of recordings that match, with how many match in all."""
+             limit: int = 50, offset: int = 0, count_up_to: int | None = None) -> RecordingPage:
+        """One page of recordings that match, with how many match in all, or, with
+        ``count_up_to``, in the next ``count_up_to`` past the page's start: counting every match of
+        a filter on what was heard reads every segment that has it, which a page does not need."""
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         if alert_state is not None and alert_state not in ALERT_STATES:
@@ -64,13 +68,17 @@ class RecordingStore:
         r = schema.Recording
         with self._sessions() as session:
             where = _conditions(session.get_bind().dialect.name, filters, alert_state)
-            total = session.scalar(select(func.count()).select_from(r).where(*where)) or 0
+            counted = select(r.id).where(*where)
+            if count_up_to is not None:
+                counted = counted.limit(offset + count_up_to + 1)
+            total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
             order = {"newest": (r.created_at.desc(), r.id.desc()), "oldest": (r.created_at, r.id),
                      "longest": (r.duration_s.desc().nulls_last(), r.id.desc()),
                      "shortest": (r.duration_s.asc().nulls_last(), r.id), "name": (r.filename, r.id)}[sort]
             rows = session.scalars(select(r).where(*where).order_by(*order).limit(limit).offset(offset)).all()
             items = _summaries(session, rows)
-        return RecordingPage(items, total, offset, offset + limit if offset + limit < total else None)
+        exact = count_up_to is None or total <= offset + count_up_to
+        return RecordingPage(items, total, offset, offset + limit if offset + limit < total else None, exact)
 
     def get(self, recording_id: int) -> RecordingSummary | None:
         with self._sessions() as session:
@@ -83,6 +91,16 @@ class RecordingStore:
         with self._sessions() as session:
             return session.scalar(select(schema.Job.audio_path).where(schema.Job.recording_id == recording_id)
                                   .order_by(schema.Job.id.desc()).limit(1))
+
+    def facet_values(self, facet: str, limit: int = 500) -> list[str]:
+        """The distinct agents, queues or (main) languages of analysed calls, sorted: what a filter
+        offers. Read from ``call_features``, where they are plain columns."""
+        if facet not in FACETS:
+            raise ValueError(f"facet must be one of {', '.join(FACETS)}, not {facet!r}")
+        column = getattr(schema.CallFeatures, facet)
+        with self._sessions() as session:
+            return list(session.scalars(select(column).where(column.is_not(None)).distinct().order_by(column)
+                                        .limit(limit)))
 
     def version(self) -> str:
         """Changes whenever anything a recording, search or report page shows may have changed: a

@@ -37,6 +37,7 @@ class Recording(Base):
     """One distinct audio file, identified by the sha256 of its bytes."""
 
     __tablename__ = "recordings"
+    __table_args__ = (Index("ix_recordings_created_at", "created_at", "id"),)  # newest first (0009)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)

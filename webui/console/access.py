@@ -1,0 +1,58 @@
+"""Who is using the console, and what their role lets them see and do.
+
+A console session is the API's: the ``voxsight_session`` cookie holds a token made at sign-in. Gradio
+asks ``session_user`` for every page and event (its ``auth_dependency``); each page function asks
+``require`` again before it reads or changes anything, because a hidden tab is not security.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from voxsight.store.accounts import Role
+from voxsight.webui.deps import SESSION_COOKIE, Caller, Site
+
+# The least role each page needs. Call detail is part of Calls.
+PAGES: dict[str, Role] = {
+    "analyze": Role.ANALYST,
+    "calls": Role.VIEWER,
+    "alerts": Role.SUPERVISOR,
+    "analytics": Role.ANALYST,
+    "admin": Role.ADMIN,
+}
+
+
+class Forbidden(PermissionError):
+    """The signed-in user's role does not allow this, or nobody is signed in."""
+
+
+def session_user(site: Site, request: Request) -> str | None:
+    """The name of the user whose live session the request carries, or None (Gradio then answers 401)."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    user = site.store.accounts.user_for_token(secret) if secret else None
+    return user.name if user else None
+
+
+def caller(site: Site, request) -> Caller:
+    """The signed-in caller of a request (FastAPI's, or the ``gr.Request`` an event handler gets),
+    checked now: a session signed out, expired or of a disabled user is refused.
+
+    Raises:
+        Forbidden: no live session.
+    """
+    secret = request.cookies.get(SESSION_COOKIE)
+    user = site.store.accounts.user_for_token(secret) if secret else None
+    if user is None:
+        raise Forbidden("your session has ended: sign in again")
+    return Caller(user, request.client.host if request.client else None, "session")
+
+
+def require(who: Caller, role: Role) -> None:
+    """Raises Forbidden unless ``who`` has ``role`` or a higher one."""
+    if not who.user.role.allows(role):
+        raise Forbidden(f"this needs the {role.value} role or higher; {who.user.name} is {who.user.role.value}")
+
+
+def pages_for(role: Role) -> list[str]:
+    """The pages a role sees, in the console's order."""
+    return [page for page, least in PAGES.items() if role.allows(least)]
