@@ -20,6 +20,7 @@ import os
 import shutil
 import socket
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -65,7 +66,10 @@ def import_funasr():
     os.environ.setdefault("TQDM_DISABLE", "1")
     # funasr prints a notice about ffmpeg to stdout on import (wrong: PyAV decodes for us), which
     # would corrupt --json output and tear through the progress bar: it is swallowed.
-    with contextlib.redirect_stdout(io.StringIO()):
+    # pydub, which funasr imports when it is installed (Gradio brings it), warns on stderr when no
+    # ffmpeg binary is on PATH: none is needed, and the warning is dropped for the same reason.
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Couldn't find ffmpeg or avconv", category=RuntimeWarning)
         import funasr
         import funasr.models.sense_voice.model  # noqa: F401  registers SenseVoiceSmall
     for name in ("funasr", "modelscope", "root"):
