@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from conftest import voxsight
+from voxsight.errors import NotFound
 from voxsight.store import Store
 from voxsight.store.accounts import AccountError, Role
 
@@ -79,6 +80,15 @@ def test_names_are_unique_and_roles_known(store):
         store.accounts.add_user("bo", "root", PASSWORD)
 
 
+def test_an_unknown_user_or_token_is_not_found(store):
+    with pytest.raises(NotFound, match="no user named 'ghost'"):
+        store.accounts.disable_user("ghost")
+    with pytest.raises(NotFound, match="no user named 'ghost'"):
+        store.accounts.create_token("ghost", "crm")
+    with pytest.raises(NotFound, match="no token 42"):
+        store.accounts.revoke_token(42)
+
+
 def test_the_audit_log_cannot_be_rewritten(store):
     store.accounts.audit("ann", "view_recording", source="10.0.0.7")
     with pytest.raises(DatabaseError, match="append-only"):
@@ -88,6 +98,16 @@ def test_the_audit_log_cannot_be_rewritten(store):
         with store.engine.begin() as c:
             c.execute(text("DELETE FROM audit_log"))
     assert store.accounts.audit_log().entries[0].actor == "ann"
+
+
+def test_an_audit_entry_is_json_with_its_time_in_iso_8601(store):
+    store.accounts.audit("ann", "view_recording", source="10.0.0.7", detail={"recording": 7})
+
+    [entry] = store.accounts.audit_log().entries
+
+    assert entry.to_json() == {"id": entry.id, "at": entry.at.isoformat(), "actor": "ann",
+                               "action": "view_recording", "recording_id": None, "source": "10.0.0.7",
+                               "detail": {"recording": 7}}
 
 
 def test_the_audit_log_pages_newest_first(store):

@@ -20,6 +20,7 @@ from voxsight.alerts import Alerting
 from voxsight.analysis import Analyzer
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.store import Store, schema
+from voxsight.errors import NotFound
 from voxsight.store.alerts import AlertError
 from voxsight.store.repository import _alembic_config
 
@@ -263,7 +264,7 @@ def test_lifecycle_open_acknowledged_resolved_with_who_when_and_why(config, tmp_
     assert resolved.history[1].at <= resolved.history[2].at
     with pytest.raises(AlertError, match="is resolved: it cannot be acknowledged"):
         store.alerts.transition(alert.id, "acknowledge", "bob", "late")
-    with pytest.raises(AlertError, match="no alert 999"):
+    with pytest.raises(NotFound, match="no alert 999"):
         store.alerts.transition(999, "resolve", "bob", "?")
     keys = [e.idempotency_key for e in store.alerts.due(10)]
     assert len(keys) == len(set(keys)) == 3  # one notification per event

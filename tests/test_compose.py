@@ -53,7 +53,7 @@ def test_redis_persists_and_migrations_run_once_before_workers():
 
 @pytest.mark.parametrize("name", VOXSIGHT_SERVICES)
 def test_commands_exist_in_the_cli(name):
-    args = cli._parser().parse_args(SERVICES[name]["command"])
+    args = cli.parser().parse_args(SERVICES[name]["command"])
     assert callable(args.run)
 
 
@@ -161,6 +161,13 @@ def _closure(names: set[str]) -> set[str]:
             if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
                 todo.append(canonicalize_name(requirement.name))
     return seen
+
+
+def test_the_worker_image_installs_the_model_libraries():
+    # The package's base dependencies are the light core; the worker needs the `engine` extra.
+    dockerfile = (ROOT / "workers" / "Dockerfile").read_text()
+    [extras] = re.findall(r'pip install --no-cache-dir "\.\[([^\]]+)\]"', dockerfile)
+    assert "engine" in extras.split(",")
 
 
 def test_docker_compose_accepts_the_file():

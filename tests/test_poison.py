@@ -300,4 +300,4 @@ def test_a_worker_stays_registered_when_redis_loses_its_data_with_jobs_in_hand(s
     worker._held = held
     queue.redis.flushdb()
     worker.heartbeat()
-    assert [w["id"] for w in queue.workers()] == [worker.id]
+    assert [w.id for w in queue.workers()] == [worker.id]

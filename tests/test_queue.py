@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 from conftest import SAMPLES
 from voxsight import jobs
 from voxsight.analysis import Analyzer, Request
+from voxsight.queue import QueueDepth
 from voxsight.store import Store, schema, upgrade
+from voxsight.store.schema import JobStatus, Priority
 from voxsight.workers.worker import Worker, reconcile
 
 
@@ -74,6 +76,29 @@ def test_submit_stores_the_audio_once_records_the_job_and_enqueues_it(site, samp
         assert c.scalar(select(schema.Recording.call_metadata)) == {"agent": "ann", "queue": "billing"}
 
 
+def test_submit_many_refuses_an_unreadable_file_and_submits_the_others(site, sample_calls, tmp_path):
+    store = Store(site.store_url)
+    good = SAMPLES / sample_calls[0]["file"]
+
+    done = jobs.submit_many(site, store, jobs.open_queue(site, store), [tmp_path / "gone.wav", good],
+                            {"agent": "ann"}, "high")
+
+    assert [j.filename for j in done.jobs] == [good.name] and done.jobs[0].priority == "high"
+    [refused] = done.refused
+    assert str(refused) == "gone.wav: cannot read the file (No such file or directory)"
+
+
+def test_a_job_s_status_and_priority_are_enums_that_read_and_serialize_as_plain_strings(site, sample_calls):
+    [job] = _submit(site, SAMPLES / sample_calls[0]["file"], priority="high")
+
+    assert (job.status, job.priority) == (JobStatus.QUEUED, Priority.HIGH) == ("queued", "high")
+    document = job.to_json()
+    assert type(document["status"]) is str and type(document["priority"]) is str
+    assert (document["status"], document["priority"]) == ("queued", "high")
+    with pytest.raises(ValueError, match="priority must be one of high, normal, not 'urgent'"):
+        _submit(site, SAMPLES / sample_calls[0]["file"], priority="urgent")
+
+
 def test_worker_batches_across_jobs_with_the_same_results_as_one_at_a_time(site, engine, sample_calls):
     submitted = _submit(site, *(SAMPLES / c["file"] for c in sample_calls))
     worker = _worker(site, engine)
@@ -91,8 +116,8 @@ def test_worker_batches_across_jobs_with_the_same_results_as_one_at_a_time(site,
         assert stored.analysis_id == finished.analysis_id
         alone = single.analyze_file(SAMPLES / call["file"])
         assert [(s.start_s, s.raw) for s in stored.segments] == [(s.start_s, s.raw) for s in alone.segments]
-    assert jobs.open_queue(site, Store(site.store_url)).depth() == {"high": {"waiting": 0, "in_hand": 0},
-                                             "normal": {"waiting": 0, "in_hand": 0}}
+    assert jobs.open_queue(site, Store(site.store_url)).depth() == {"high": QueueDepth(waiting=0, in_hand=0),
+                                                                    "normal": QueueDepth(waiting=0, in_hand=0)}
 
 
 def test_high_priority_jobs_are_served_first(site, engine, sample_calls):
@@ -235,9 +260,10 @@ def test_workers_heartbeat_into_a_registry_that_expires(site, engine, sample_cal
     queue = jobs.open_queue(site, Store(site.store_url))
 
     [entry] = queue.workers()
-    assert entry["id"] == worker.id and entry["device"] == "cpu" and entry["processed"] == 0
-    assert entry["model_id"] == engine.model.model_id and entry["jobs_in_hand"] == []
-    assert {"host", "started_at", "seen_at"} <= set(entry)
+    assert entry.id == worker.id and entry.device == "cpu" and entry.processed == 0
+    assert entry.model_id == engine.model.model_id and entry.jobs_in_hand == ()
+    assert entry.host and entry.started_at <= entry.seen_at
+    assert entry.to_json()["jobs_in_hand"] == [] and entry.to_json()["started_at"] == entry.started_at.isoformat()
     time.sleep(0.8)  # no heartbeat for longer than the TTL: the worker is presumed gone
     assert queue.workers() == []
 

@@ -36,4 +36,4 @@ def test_the_embedded_site_analyzes_an_upload_with_nothing_else_running(trained_
         stop(server)
     output = server.log.read_text()
     worker_pid = int(re.search(r"worker started beside the server \(pid (\d+)\)", output).group(1))
-    assert not os.path.exists(f"/proc/{worker_pid}") or "zombie" in open(f"/proc/{worker_pid}/status").read().lower()
+    wait_for(lambda: not os.path.exists(f"/proc/{worker_pid}"), 90, "the embedded worker to stop with the server")

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from conftest import SAMPLES, start_worker, voxsight, wait_for
 from voxsight import jobs
 from voxsight.analysis import Analyzer
+from voxsight.queue import QueueDepth
 from voxsight.store import Store, schema
 from voxsight.workers.worker import Worker
 
@@ -59,7 +60,7 @@ def test_sigterm_finishes_the_job_in_hand_takes_no_more_and_exits(site, site_env
     waiting = jobs.submit(site, store, queue, SAMPLES / sample_calls[0]["file"])
     worker = start_worker(site_env, "--concurrency", "1")
     wait_for(lambda: store.jobs.get(held.id).status == "running", what="the worker to take the first job")
-    wait_for(lambda: [w["jobs_in_hand"] for w in queue.workers()] == [[held.id]], timeout_s=5,
+    wait_for(lambda: [w.jobs_in_hand for w in queue.workers()] == [(held.id,)], timeout_s=5,
              what="the registry to show the job in hand")
 
     worker.send_signal(signal.SIGTERM)
@@ -71,7 +72,7 @@ def test_sigterm_finishes_the_job_in_hand_takes_no_more_and_exits(site, site_env
     untouched = store.jobs.get(waiting.id)
     assert (untouched.status, untouched.attempts) == ("queued", 0)
     assert queue.workers() == []
-    assert queue.depth()["normal"] == {"waiting": 1, "in_hand": 0}
+    assert queue.depth()["normal"] == QueueDepth(waiting=1, in_hand=0)
 
 
 def test_submit_jobs_job_and_workers_commands(site_env, sample_calls):

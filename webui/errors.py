@@ -15,23 +15,23 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from voxsight.audio import AudioError
-from voxsight.queue import QueueError
-from voxsight.rules import RulesError
-from voxsight.store import StoreError
-from voxsight.store.accounts import AccountError
-from voxsight.store.alerts import AlertError
+from voxsight.errors import (AccountError, AlertError, AudioError, ConfigError, ModelError, NotFound, QueueError,
+                             RulesError, StoreError, VoxsightError)
 
 log = logging.getLogger(__name__)
 
 # Nearest class first: an error is answered with the status of the first class it is an instance of.
 HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (NotFound, 404),  # an unknown id or name
     (AudioError, 422),  # the upload is not usable audio
     (RulesError, 422),
     (AlertError, 409),  # a lifecycle step the alert cannot take now
     (AccountError, 409),  # a taken name...
     (StoreError, 503),  # the database is unreachable or out of date
     (QueueError, 503),  # Redis is unreachable
+    (ModelError, 503),  # the models are not in place
+    (ConfigError, 500),
+    (VoxsightError, 422),  # any other error Voxsight raises on purpose is about the request
     (ValueError, 422),  # a parameter the library refused
     (DataError, 422),  # a value the database cannot hold (a NUL character in text...)
 )

@@ -2,7 +2,9 @@
 
 With no Redis configured, jobs wait in SQL; so that an upload is analyzed with nothing else
 running, ``serve`` starts ``voxsight worker`` as a child process (the web process itself never
-loads a model) and stops it gracefully when it stops.
+loads a model). On SIGTERM or Ctrl-C the server stops, then asks the worker to stop gracefully and
+waits for it (it finishes the jobs in hand); should the server's process end any other way, the
+kernel sends the worker that SIGTERM itself.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def serve(config: Config, host: str | None = None, port: int | None = None, conf
     try:
         if app.state.site.queue is None and config.web.embedded_worker:
             command = [sys.executable, "-m", "voxsight", *(["--config", config_path] if config_path else []), "worker"]
-            worker = subprocess.Popen(command, env={**os.environ, **(worker_environ or {})})
+            worker = subprocess.Popen(command, env={**os.environ, **(worker_environ or {})},
+                                      preexec_fn=_stop_with_parent)
             print(f"voxsight: embedded mode (no Redis): worker started beside the server (pid {worker.pid})",
                   file=sys.stderr, flush=True)
         host, port = host or config.web.host, port or config.web.port
@@ -50,6 +53,15 @@ def serve(config: Config, host: str | None = None, port: int | None = None, conf
             except subprocess.TimeoutExpired:
                 worker.kill()
     return 0
+
+
+def _stop_with_parent() -> None:
+    """In the worker, before it runs: a SIGTERM (a graceful stop) when the server's process ends,
+    however it ends (SIGKILL included, when no cleanup code runs)."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _exit(_signum, _frame) -> None:

@@ -5,9 +5,10 @@ A worker takes up to ``queue.concurrency`` jobs at once and packs all their spee
 shared batches. A heartbeat thread keeps its jobs' leases (SQL) and messages (Redis) fresh and
 its registry entry alive; when it stops (SIGKILL, power loss) another worker takes the jobs over.
 
-Outcomes: done (with the analysis id); failed at once when the input cannot be analyzed
-(``AudioError``: undecodable, empty, over limits); anything else is transient and retried with
-exponential backoff until ``queue.max_attempts``, then the job is dead with its last error.
+Outcomes: done (with the analysis id); failed at once on an error that says retrying cannot help
+(``VoxsightError.permanent``: an ``AudioError`` for input that is undecodable, empty or over
+limits, or ``Abandoned``); anything else is transient and retried with exponential backoff until
+``queue.max_attempts``, then the job is dead with its last error.
 """
 
 from __future__ import annotations
@@ -27,27 +28,15 @@ from pathlib import Path
 import redis
 import sqlalchemy.exc
 
-from voxsight import audio
 from voxsight.analysis import Analyzer, Request
 from voxsight.config import Config
+from voxsight.errors import Abandoned, StorageUnavailable, VoxsightError
 from voxsight.notifications import Dispatcher
-from voxsight.queue import Delivery, RedisQueue
+from voxsight.queue import Delivery, RedisQueue, WorkerInfo
 from voxsight.store import Store
 from voxsight.store.jobs import JobInfo
 
 log = logging.getLogger(__name__)
-
-
-class StorageUnavailable(RuntimeError):
-    """A job's stored audio cannot be read now (a shared mount away): worth retrying."""
-
-
-class Abandoned(RuntimeError):
-    """Workers kept dying while running this job (killed for memory?): stop feeding it to them."""
-
-
-# Retrying these cannot help: the job fails at once.
-PERMANENT = (audio.AudioError, Abandoned)
 
 
 @dataclass
@@ -71,7 +60,7 @@ class Worker:
         self.batches: list[int] = []  # jobs per engine pass, for the registry and benchmarks
         self._held: list[_Held] = []
         self._lock = threading.Lock()
-        self._started = datetime.now(timezone.utc).isoformat()
+        self._started = datetime.now(timezone.utc)
         self._last_reconcile = 0.0
         self._last_delivery = 0.0
         self.dispatcher = Dispatcher(config.alerts, store, queue.redis if queue else None, config.queue.prefix)
@@ -192,7 +181,7 @@ class Worker:
     def _record(self, h: _Held, outcome) -> None:
         jobs, q = self.store.jobs, self.config.queue
         try:
-            if isinstance(outcome, PERMANENT):
+            if isinstance(outcome, VoxsightError) and outcome.permanent:  # retrying cannot help
                 jobs.fail(h.job.id, str(outcome))
             elif isinstance(outcome, Exception):
                 status = jobs.retry_later(h.job.id, str(outcome), q.max_attempts, q.retry_backoff_s)
@@ -239,14 +228,13 @@ class Worker:
         if self.queue is not None:
             self.queue.touch(self.id, [h.delivery for h in held if h.delivery])
 
-    def info(self, held: list[_Held] | None = None) -> dict:
-        return {
-            "id": self.id, "host": socket.gethostname(), "pid": os.getpid(), "device": self.config.engine.device,
-            "model_id": self.analyzer.model.model_id,
-            "jobs_in_hand": [h.job.id for h in (held if held is not None else self._held)],
-            "processed": self.processed, "started_at": self._started,
-            "seen_at": datetime.now(timezone.utc).isoformat(),
-        }
+    def info(self, held: list[_Held] | None = None) -> WorkerInfo:
+        return WorkerInfo(
+            id=self.id, host=socket.gethostname(), pid=os.getpid(), device=self.config.engine.device,
+            model_id=self.analyzer.model.model_id,
+            jobs_in_hand=tuple(h.job.id for h in (held if held is not None else self._held)),
+            processed=self.processed, started_at=self._started, seen_at=datetime.now(timezone.utc),
+        )
 
 
 def stop_on_signals(stopping: threading.Event) -> None:

@@ -18,6 +18,7 @@ from voxsight import audio, models, results, tags, words
 from voxsight.alerts import Alerting
 from voxsight.config import Config
 from voxsight.engine import Engine, ModelInfo, Span
+from voxsight.errors import AnalysisError
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.store import Store
 from voxsight.whisper import Transcript, Whisper, ensure_model
@@ -26,10 +27,6 @@ log = logging.getLogger(__name__)
 
 # Called with (segments decoded so far, segments in the recording).
 ProgressCallback = Callable[[int, int], None]
-
-
-class AnalysisError(RuntimeError):
-    """Analyzing a recording failed after it was decoded; the failure is stored with its reason."""
 
 
 @dataclass

@@ -33,6 +33,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from voxsight.errors import AudioError
+
 SAMPLE_RATE = 16000
 
 AUDIO_EXTENSIONS = frozenset(
@@ -49,10 +51,6 @@ _MIN_RATE, _MAX_RATE = 4000, 768000
 _TRUNCATION_TOLERANCE = 0.9
 # More undecodable packets than this fraction means the file is corrupt, not merely imperfect.
 _MAX_DAMAGED_FRACTION = 0.05
-
-
-class AudioError(ValueError):
-    """The input cannot be analyzed as audio. The message says why, in words a user understands."""
 
 
 def hash_file(path: Path, copy_to: BinaryIO | None = None) -> tuple[str, int]:

@@ -16,14 +16,12 @@ from typing import Any, Mapping
 
 import yaml
 
+from voxsight.errors import ConfigError
+
 DEFAULT_CONFIG_FILE = Path("configs/voxsight.yaml")
 ENV_PREFIX = "VOXSIGHT_"
 WORDS_ENGINES = ("auto", "sensevoice", "whisper")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
-
-
-class ConfigError(ValueError):
-    """The configuration file or an override is malformed."""
 
 
 @dataclass(frozen=True)

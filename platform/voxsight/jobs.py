@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from voxsight import models, results
 from voxsight.audio import AudioError, hash_file
@@ -17,6 +19,7 @@ from voxsight.config import Config
 from voxsight.queue import RedisQueue
 from voxsight.store import Store
 from voxsight.store.jobs import JobInfo
+from voxsight.store.schema import Priority
 from voxsight.words import may_use_whisper
 
 
@@ -31,13 +34,39 @@ def open_queue(config: Config, store: Store) -> RedisQueue | None:
     return queue
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """What ``submit_many`` did: a job for each file it stored, and why it refused the others."""
+
+    jobs: tuple[JobInfo, ...]
+    refused: tuple[AudioError, ...]  # files that could not be read: nothing stored, no job
+
+
 def submit(config: Config, store: Store, queue: RedisQueue | None, path: str | Path,
-           call_metadata: dict | None = None, priority: str = "normal") -> JobInfo:
+           call_metadata: dict | None = None, priority: Priority | str = Priority.NORMAL) -> JobInfo:
+    """Store one file's audio and queue a job for it.
+
+    Raises:
+        AudioError: the file cannot be read (nothing is stored).
+    """
     sha256, size, stored = store_audio(config.storage_dir, Path(path))
     job = store.jobs.create(sha256, Path(path).name, size, str(stored), priority, call_metadata)
     if queue is not None:
-        queue.enqueue(job.id, priority)
+        queue.enqueue(job.id, job.priority)
     return job
+
+
+def submit_many(config: Config, store: Store, queue: RedisQueue | None, paths: Iterable[str | Path],
+                call_metadata: dict | None = None, priority: Priority | str = Priority.NORMAL) -> Submitted:
+    """Submit several files (``audio.find_audio_files`` expands folders into them), each with the
+    same call metadata and priority; a file that cannot be read is refused, the others go on."""
+    submitted, refused = [], []
+    for path in paths:
+        try:
+            submitted.append(submit(config, store, queue, path, call_metadata, priority))
+        except AudioError as exc:
+            refused.append(exc)
+    return Submitted(tuple(submitted), tuple(refused))
 
 
 def stored_analysis(config: Config, store: Store, sha256: str) -> results.AnalysisResult | None:
@@ -55,7 +84,7 @@ def stored_analysis(config: Config, store: Store, sha256: str) -> results.Analys
 
 
 def submit_upload(store: Store, queue: RedisQueue | None, storage_dir: Path, received: Path, sha256: str,
-                  size: int, name: str, call_metadata: dict | None = None, priority: str = "normal",
+                  size: int, name: str, call_metadata: dict | None = None, priority: Priority | str = Priority.NORMAL,
                   reuse: results.AnalysisResult | None = None) -> JobInfo:
     """Submit audio already received into ``storage_dir`` (an upload streamed there and hashed on
     the way): it is moved into place, not copied. With ``reuse`` (its ``stored_analysis``) the job

@@ -26,6 +26,8 @@ from urllib.parse import urlparse
 
 import yaml
 
+from voxsight.errors import ModelError
+
 CHECKPOINT_FILE = "model.pt"
 TOKENIZER_FILE = "chn_jpn_yue_eng_ko_spectok.bpe.model"
 MANIFEST_FILE = "voxsight-model.json"
@@ -43,10 +45,6 @@ REQUIRED_TOKEN_IDS = {
     "<|FEARFUL|>": 25005, "<|DISGUSTED|>": 25006, "<|SURPRISED|>": 25007, "<|EMO_UNKNOWN|>": 25009,
     "<|withitn|>": 25016, "<|woitn|>": 25017,
 }
-
-
-class ModelError(RuntimeError):
-    """A model directory is missing, incomplete, corrupt or does not fit its configuration."""
 
 
 @dataclass(frozen=True)

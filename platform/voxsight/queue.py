@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import redis
 
-from voxsight.store.jobs import PRIORITIES
+from voxsight.errors import QueueError, SiteMismatch
+from voxsight.store.schema import Priority
 
 GROUP = "workers"
 
@@ -29,14 +32,6 @@ return 0
 """
 
 
-class QueueError(RuntimeError):
-    """Redis cannot be reached or refused a command."""
-
-
-class SiteMismatch(QueueError):
-    """This Redis prefix serves another site (another database): serving it would eat its jobs."""
-
-
 @dataclass(frozen=True)
 class Delivery:
     """One message handed to one worker; acknowledged when the job's outcome is in SQL."""
@@ -44,6 +39,49 @@ class Delivery:
     stream: str
     message_id: str
     job_id: int
+
+
+@dataclass(frozen=True)
+class QueueDepth:
+    """One priority's stream: messages waiting for a worker, and messages in workers' hands
+    (Redis's pending entries)."""
+
+    waiting: int
+    in_hand: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"waiting": self.waiting, "in_hand": self.in_hand}
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """A live worker as its last heartbeat registered it."""
+
+    id: str
+    host: str
+    pid: int
+    device: str
+    model_id: str
+    jobs_in_hand: tuple[int, ...]
+    processed: int  # jobs finished since it started
+    started_at: datetime
+    seen_at: datetime  # its last heartbeat
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "host": self.host, "pid": self.pid, "device": self.device, "model_id": self.model_id,
+            "jobs_in_hand": list(self.jobs_in_hand), "processed": self.processed,
+            "started_at": self.started_at.isoformat(), "seen_at": self.seen_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> "WorkerInfo":
+        return cls(
+            id=document["id"], host=document["host"], pid=document["pid"], device=document["device"],
+            model_id=document["model_id"], jobs_in_hand=tuple(document["jobs_in_hand"]),
+            processed=document["processed"], started_at=datetime.fromisoformat(document["started_at"]),
+            seen_at=datetime.fromisoformat(document["seen_at"]),
+        )
 
 
 class RedisQueue:
@@ -54,7 +92,7 @@ class RedisQueue:
         self.prefix = prefix
         self.site_key = f"{prefix}:site"
         self.visibility_timeout_ms = int(visibility_timeout_s * 1000)
-        self.streams = {p: f"{prefix}:jobs:{p}" for p in PRIORITIES}  # in the order they are served
+        self.streams = {p: f"{prefix}:jobs:{p.value}" for p in Priority}  # in the order they are served
         self.enqueued_ids = f"{prefix}:jobs:enqueued"
         self._enqueue = self.redis.register_script(_ENQUEUE)
         self._groups_ready = False
@@ -71,9 +109,10 @@ class RedisQueue:
         self.redis.set(self.site_key, self.site_id, nx=True)
         self._check_site(self.redis.get(self.site_key))
 
-    def enqueue(self, job_id: int, priority: str) -> bool:
+    def enqueue(self, job_id: int, priority: Priority | str) -> bool:
         """Put a job on its stream; False if it is enqueued already."""
-        return bool(self._enqueue(keys=[self.enqueued_ids, self.streams[priority]], args=[job_id, self.site_id]))
+        return bool(self._enqueue(keys=[self.enqueued_ids, self.streams[Priority(priority)]],
+                                  args=[job_id, self.site_id]))
 
     def enqueued(self, job_ids: list[int]) -> set[int]:
         """Which of these jobs Redis holds (waiting or pending)."""
@@ -125,8 +164,8 @@ class RedisQueue:
         pipe.srem(self.enqueued_ids, delivery.job_id)
         pipe.execute()
 
-    def depth(self) -> dict[str, dict[str, int]]:
-        """Per priority: messages waiting for a worker, and messages in workers' hands."""
+    def depth(self) -> dict[Priority, QueueDepth]:
+        """Per priority, in the order they are served: messages waiting, and messages in hand."""
         depth = {}
         for priority, stream in self.streams.items():
             pending = 0
@@ -134,20 +173,21 @@ class RedisQueue:
                 pending = self.redis.xpending(stream, GROUP)["pending"]
             except redis.ResponseError:  # no stream or no group yet
                 pass
-            depth[priority] = {"waiting": self.redis.xlen(stream) - pending, "in_hand": pending}
+            depth[priority] = QueueDepth(waiting=self.redis.xlen(stream) - pending, in_hand=pending)
         return depth
 
     # -- worker registry: one key per live worker, expiring unless its heartbeat renews it
 
-    def register_worker(self, info: dict, ttl_s: float) -> None:
-        self.redis.set(f"{self.prefix}:worker:{info['id']}", json.dumps(info), px=int(ttl_s * 1000))
+    def register_worker(self, info: WorkerInfo, ttl_s: float) -> None:
+        self.redis.set(f"{self.prefix}:worker:{info.id}", json.dumps(info.to_json()), px=int(ttl_s * 1000))
 
     def unregister_worker(self, worker_id: str) -> None:
         self.redis.delete(f"{self.prefix}:worker:{worker_id}")
 
-    def workers(self) -> list[dict]:
+    def workers(self) -> list[WorkerInfo]:
+        """The live workers, by id."""
         keys = sorted(self.redis.scan_iter(match=f"{self.prefix}:worker:*", count=1000))
-        return [json.loads(v) for v in self.redis.mget(keys) if v] if keys else []
+        return [WorkerInfo.from_json(json.loads(v)) for v in self.redis.mget(keys) if v] if keys else []
 
     def _ensure_groups(self) -> None:
         if self._groups_ready:

@@ -27,6 +27,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import yaml
 
+from voxsight.errors import RulesError
 from voxsight.features import ALL, NEGATIVE_EMOTIONS, CallFeatures, RoleFeatures
 from voxsight.results import Segment
 from voxsight.tags import EMOTIONS, EVENTS, LANGUAGES
@@ -37,14 +38,6 @@ log = logging.getLogger(__name__)
 SEVERITIES = ("low", "medium", "high", "critical")
 # Fields a message template may use; see Trigger and README.
 MESSAGE_FIELDS = ("rule", "severity", "time", "end", "role", "text", "count", "meta")
-
-
-class RulesError(ValueError):
-    """A rules file that cannot be used: where, and why."""
-
-    def __init__(self, file: str, line: int | None, reason: str):
-        self.file, self.line, self.reason = file, line, reason
-        super().__init__(f"{file}:{line}: {reason}" if line else f"{file}: {reason}")
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,7 @@ import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 
-from voxsight.queue import QueueError
-from voxsight.store import StoreError
+from voxsight.errors import QueueError, StoreError, VoxsightError
 from voxsight.store.accounts import Role
 from voxsight.tags import EMOTIONS
 from voxsight.webui.console import access, admin, alerts, analytics, analyze, call, calls, signin
@@ -72,11 +71,11 @@ def _handler(fn):
             return fn(*args, **kwargs)
         except Forbidden as exc:
             raise gr.Error(str(exc), title="Not allowed") from None
-        except ValueError as exc:  # AccountError, AlertError and RulesError are ValueErrors too
-            raise gr.Error(str(exc), title="Cannot do that") from None
         except (StoreError, QueueError) as exc:
             log.warning("console: %s", exc)
             raise gr.Error(f"the site's database or queue is unavailable: {exc}", title="Unavailable") from None
+        except (VoxsightError, ValueError) as exc:  # refused on purpose (not found, taken, invalid...)
+            raise gr.Error(str(exc), title="Cannot do that") from None
     return run
 
 

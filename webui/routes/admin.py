@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from voxsight import models, rules
@@ -38,8 +38,6 @@ def add_user(body: schemas.UserCreate, who: Admin, site: SiteDep):
 @router.post("/users/{name}/disable", status_code=204, responses={404: {"model": schemas.Problem}})
 def disable_user(name: str, who: Admin, site: SiteDep):
     """Stop the user's sign-ins, sessions and tokens at once."""
-    if site.store.accounts.user(name) is None:
-        raise HTTPException(404, f"no user named {name!r}")
     site.store.accounts.disable_user(name)
     who.audit(site, "user_disable", user=name)
     return Response(status_code=204)
@@ -54,8 +52,6 @@ def tokens(who: Admin, site: SiteDep):
              responses={404: {"model": schemas.Problem}})
 def create_token(body: schemas.TokenCreate, who: Admin, site: SiteDep):
     """A bearer token acting as ``user``; its secret is in this answer only."""
-    if site.store.accounts.user(body.user) is None:
-        raise HTTPException(404, f"no user named {body.user!r}")
     secret, info = site.store.accounts.create_token(
         body.user, body.name, body.expires_in_days * 86400 if body.expires_in_days else None)
     who.audit(site, "token_create", user=body.user, token=body.name, token_id=info.id)
@@ -64,8 +60,6 @@ def create_token(body: schemas.TokenCreate, who: Admin, site: SiteDep):
 
 @router.delete("/tokens/{token_id}", status_code=204, responses={404: {"model": schemas.Problem}})
 def revoke_token(token_id: Id, who: Admin, site: SiteDep):
-    if not any(t.id == token_id for t in site.store.accounts.tokens()):
-        raise HTTPException(404, f"no token {token_id}")
     site.store.accounts.revoke_token(token_id)
     who.audit(site, "token_revoke", token_id=token_id)
     return Response(status_code=204)
@@ -162,7 +156,8 @@ def describe_workers(site: Site) -> dict:
     counts = site.store.jobs.counts()
     if site.queue is None:
         return {"mode": "embedded", "workers": [], "queue": {}, "jobs": counts}
-    return {"mode": "redis", "workers": site.queue.workers(), "queue": site.queue.depth(), "jobs": counts}
+    return {"mode": "redis", "workers": [w.to_json() for w in site.queue.workers()],
+            "queue": {p.value: d.to_json() for p, d in site.queue.depth().items()}, "jobs": counts}
 
 
 def describe_models(site: Site) -> dict:

@@ -38,8 +38,6 @@ def alert(alert_id: Id, who: Supervisor, site: SiteDep):
 def step(alert_id: Id, action: Literal["acknowledge", "resolve"], body: schemas.AlertAction, who: Supervisor,
          site: SiteDep):
     """Acknowledge or resolve an alert, with a comment; 409 when it cannot take that step now."""
-    if site.store.alerts.get(alert_id) is None:
-        raise HTTPException(404, f"no alert {alert_id}")
     done = site.store.alerts.transition(alert_id, action, who.user.name, body.comment)
     who.audit(site, f"alert_{action}", done.recording_id, alert_id=alert_id, comment=body.comment)
     return done.to_json()

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from voxsight.errors import AccountError, NotFound
 from voxsight.store import schema
 
 TOKEN_PREFIX = "vxs_"
@@ -48,10 +49,6 @@ class Role(str, enum.Enum):
 
     def allows(self, required: "Role") -> bool:
         return self.rank >= required.rank
-
-
-class AccountError(ValueError):
-    """A user or token request that cannot be done as asked (unknown name, taken name...)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +80,10 @@ class AuditEntry:
     recording_id: int | None
     source: str | None
     detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at.isoformat(), "actor": self.actor, "action": self.action,
+                "recording_id": self.recording_id, "source": self.source, "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class AccountStore:
         """Sign-ins and every token of the user stop working at once."""
         with self._sessions.begin() as session:
             if not session.execute(update(schema.User).where(schema.User.name == name).values(disabled=True)).rowcount:
-                raise AccountError(f"no user named {name!r}")
+                raise NotFound(f"no user named {name!r}")
 
     def set_password(self, name: str, password: str) -> None:
         """Replace the user's password; sessions and tokens already made keep working."""
@@ -134,7 +135,7 @@ class AccountStore:
         with self._sessions.begin() as session:
             if not session.execute(update(schema.User).where(schema.User.name == name)
                                    .values(password_hash=_hasher.hash(password))).rowcount:
-                raise AccountError(f"no user named {name!r}")
+                raise NotFound(f"no user named {name!r}")
 
     def authenticate(self, name: str, password: str, source: str | None = None) -> UserInfo | None:
         """The user, if the password is right, the user enabled and not locked out by failed
@@ -175,7 +176,7 @@ class AccountStore:
         with self._sessions.begin() as session:
             user = session.scalar(select(schema.User).where(schema.User.name == user_name))
             if user is None:
-                raise AccountError(f"no user named {user_name!r}")
+                raise NotFound(f"no user named {user_name!r}")
             token = schema.ApiToken(
                 user=user, name=token_name, token_sha256=_sha256(secret),
                 expires_at=datetime.now(timezone.utc) + timedelta(seconds=expires_in_s) if expires_in_s else None)
@@ -191,7 +192,7 @@ class AccountStore:
         with self._sessions.begin() as session:
             if not session.execute(update(schema.ApiToken).where(schema.ApiToken.id == token_id)
                                    .values(revoked_at=datetime.now(timezone.utc))).rowcount:
-                raise AccountError(f"no token {token_id}")
+                raise NotFound(f"no token {token_id}")
 
     def revoke_session(self, secret: str) -> None:
         """End a session (a token the console holds) by its secret; nothing if unknown."""

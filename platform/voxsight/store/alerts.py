@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from voxsight.errors import AlertError, NotFound
 from voxsight.features import CallFeatures
 from voxsight.results import Segment, Word
 from voxsight.rules import RuleAlert, Trigger
@@ -28,10 +29,6 @@ TRANSITIONS = {
     "resolve": (AlertStatus.RESOLVED, (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)),
 }
 _PAST = {"acknowledge": "acknowledged", "resolve": "resolved"}
-
-
-class AlertError(ValueError):
-    """No such alert, or a lifecycle step it cannot take."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,10 @@ class AlertInfo:
 @dataclass(frozen=True)
 class AlertPage:
     items: tuple[AlertInfo, ...]
-    total: int
+    total: int  # alerts that match, across all pages
+
+    def to_json(self) -> dict[str, Any]:
+        return {"items": [a.to_json() for a in self.items], "total": self.total}
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,8 @@ class AlertStore:
         """Acknowledge or resolve an alert, with who and why; announced like a new alert.
 
         Raises:
-            AlertError: no such alert, or it cannot take this step (resolved already...).
+            NotFound: no such alert.
+            AlertError: it cannot take this step (resolved already...), or no such step.
         """
         if action not in TRANSITIONS:
             raise AlertError(f"unknown action {action!r}: one of {', '.join(TRANSITIONS)}")
@@ -257,7 +258,7 @@ class AlertStore:
             if not changed:
                 alert = session.get(schema.Alert, alert_id)
                 if alert is None:
-                    raise AlertError(f"no alert {alert_id}")
+                    raise NotFound(f"no alert {alert_id}")
                 raise AlertError(f"alert {alert_id} is {alert.status}: it cannot be {_PAST[action]}")
             event = schema.AlertEvent(alert_id=alert_id, action=_PAST[action], actor=actor, comment=comment, at=now)
             session.add(event)

@@ -15,9 +15,7 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
 from voxsight.store import schema
-from voxsight.store.schema import JobStatus
-
-PRIORITIES = ("high", "normal")
+from voxsight.store.schema import JobStatus, Priority
 
 
 @dataclass(frozen=True)
@@ -27,8 +25,8 @@ class JobInfo:
     filename: str
     sha256: str
     audio_path: str
-    priority: str
-    status: str
+    priority: Priority
+    status: JobStatus
     attempts: int
     crashes: int  # workers that died running it: it runs alone
     error: str | None
@@ -43,7 +41,7 @@ class JobInfo:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "status": self.status, "priority": self.priority, "attempts": self.attempts,
+            "id": self.id, "status": self.status.value, "priority": self.priority.value, "attempts": self.attempts,
             "crashes": self.crashes,
             "recording": {"id": self.recording_id, "filename": self.filename, "sha256": self.sha256},
             "progress": {"done": self.progress_done, "total": self.progress_total},
@@ -57,14 +55,13 @@ class JobStore:
     def __init__(self, sessions: sessionmaker):
         self._sessions = sessions
 
-    def create(self, sha256: str, filename: str, size_bytes: int, audio_path: str, priority: str = "normal",
-               call_metadata: dict | None = None) -> JobInfo:
+    def create(self, sha256: str, filename: str, size_bytes: int, audio_path: str,
+               priority: Priority | str = Priority.NORMAL, call_metadata: dict | None = None) -> JobInfo:
         """Record a queued job for stored audio (and its recording, if new)."""
-        if priority not in PRIORITIES:
-            raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}, not {priority!r}")
+        priority = _priority(priority)
         with self._sessions.begin() as session:
             recording = schema.Recording.get_or_add(session, sha256, filename, size_bytes, call_metadata)
-            job = schema.Job(recording=recording, audio_path=audio_path, filename=filename, priority=priority,
+            job = schema.Job(recording=recording, audio_path=audio_path, filename=filename, priority=priority.value,
                              timings={})
             session.add(job)
             session.flush()
@@ -75,10 +72,10 @@ class JobStore:
             job = session.get(schema.Job, job_id)
             return _info(job) if job else None
 
-    def list(self, status: str | None = None, limit: int = 100) -> list[JobInfo]:
+    def list(self, status: JobStatus | str | None = None, limit: int = 100) -> list[JobInfo]:
         query = select(schema.Job).order_by(schema.Job.id.desc()).limit(limit)
         if status:
-            query = query.where(schema.Job.status == status)
+            query = query.where(schema.Job.status == getattr(status, "value", status))
         with self._sessions() as session:
             return [_info(job) for job in session.scalars(query)]
 
@@ -110,7 +107,7 @@ class JobStore:
         with self._sessions() as session:
             ids = session.scalars(
                 select(schema.Job.id).where(_claimable(now))
-                .order_by(case((suspect, 0), else_=1), case((schema.Job.priority == "high", 0), else_=1),
+                .order_by(case((suspect, 0), else_=1), case((schema.Job.priority == Priority.HIGH.value, 0), else_=1),
                           schema.Job.id).limit(limit)
             ).all()
         claimed = []
@@ -173,11 +170,11 @@ class JobStore:
             )
         return values["status"]
 
-    def needing_queue(self) -> list[tuple[int, str]]:
+    def needing_queue(self) -> list[tuple[int, Priority]]:
         """(id, priority) of every job a worker should pick up now: queued and due, or running
         under a lease that has expired (its worker died)."""
         with self._sessions() as session:
-            return [(i, p) for i, p in session.execute(
+            return [(i, Priority(p)) for i, p in session.execute(
                 select(schema.Job.id, schema.Job.priority).where(_claimable(_now())).order_by(schema.Job.id))]
 
     def _end(self, job_id: int, status: JobStatus, **values: Any) -> bool:
@@ -197,6 +194,13 @@ def _claimable(now: datetime):
     )
 
 
+def _priority(priority: Priority | str) -> Priority:
+    try:
+        return Priority(priority)
+    except ValueError:
+        raise ValueError(f"priority must be one of {', '.join(p.value for p in Priority)}, not {priority!r}") from None
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -211,7 +215,7 @@ def _iso(moment: datetime | None) -> str | None:
 def _info(job: schema.Job) -> JobInfo:
     return JobInfo(
         id=job.id, recording_id=job.recording_id, filename=job.filename, sha256=job.recording.sha256,
-        audio_path=job.audio_path, priority=job.priority, status=job.status, attempts=job.attempts,
+        audio_path=job.audio_path, priority=Priority(job.priority), status=JobStatus(job.status), attempts=job.attempts,
         crashes=job.crashes,
         error=job.error, analysis_id=job.analysis_id, worker_id=job.worker_id,
         progress_done=job.progress_done, progress_total=job.progress_total, timings=job.timings or {},

@@ -18,16 +18,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from voxsight import search
+from voxsight.errors import StoreError
 from voxsight.results import AnalysisResult, RecordingInfo, Segment, Word
 from voxsight.store import schema
 from voxsight.store.accounts import AccountStore
 from voxsight.store.alerts import AlertStore
 from voxsight.store.jobs import JobStore
 from voxsight.store.recordings import RecordingStore
-
-
-class StoreError(RuntimeError):
-    """The database cannot be used as it is (unreachable, or its schema is out of date)."""
 
 
 def upgrade(url: str) -> str:

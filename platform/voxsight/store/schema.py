@@ -139,6 +139,13 @@ class JobStatus(str, enum.Enum):
     DEAD = "dead"  # transient failures outlasted the retries
 
 
+class Priority(str, enum.Enum):
+    """Which Redis stream a job waits on; the streams are served in this order."""
+
+    HIGH = "high"
+    NORMAL = "normal"
+
+
 class Site(Base):
     """This site's identity, made with the schema: Redis keys and messages carry it, so that two
     sites pointed at one Redis by mistake refuse to serve instead of eating each other's jobs."""
@@ -160,7 +167,7 @@ class Job(Base):
     recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"))
     audio_path: Mapped[str] = mapped_column(Text)  # in the shared storage directory
     filename: Mapped[str] = mapped_column(Text)  # as submitted: the stored copy may carry another name
-    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    priority: Mapped[str] = mapped_column(String(16), default=Priority.NORMAL.value)
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED.value)
     attempts: Mapped[int] = mapped_column(default=0)
     # Times a worker died holding it: such a job is only ever run alone, so that a file that kills

@@ -1,0 +1,114 @@
+"""``users``, ``tokens`` and ``audit``: who may sign in, with what role, and what they did.
+
+Every change made here is audited as ``cli:<login name>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from voxsight import config as config_module
+from voxsight.cli import render
+from voxsight.cli.db import open_store
+
+# The store takes any password: this rule is the CLI's (an API that adds users needs it too).
+MIN_PASSWORD_LENGTH = 12
+
+
+def add_commands(commands) -> None:
+    users = commands.add_parser("users", help="people and systems that sign in, and their roles")
+    users_sub = users.add_subparsers(required=True, metavar="ACTION")
+    add = users_sub.add_parser("add", help="add a user; the password is read from standard input")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("viewer", "analyst", "supervisor", "admin"))
+    add.add_argument("--no-password", action="store_true", help="a system account that signs in with tokens only")
+    add.set_defaults(run=_users_add)
+    users_sub.add_parser("list", help="every user, role and state").set_defaults(run=_users_list)
+    disable = users_sub.add_parser("disable", help="stop a user's sign-ins and tokens at once")
+    disable.add_argument("name")
+    disable.set_defaults(run=_users_disable)
+
+    tokens = commands.add_parser("tokens", help="bearer tokens for systems (CRM, ticketing)")
+    tokens_sub = tokens.add_subparsers(required=True, metavar="ACTION")
+    create = tokens_sub.add_parser("create", help="print a new token acting as user NAME (stored only as a hash)")
+    create.add_argument("name", help="the user the token acts as")
+    create.add_argument("--label", help="what the token is for (default: the user's name)")
+    create.add_argument("--expires", type=float, metavar="DAYS", help="days until it stops working")
+    create.set_defaults(run=_tokens_create)
+    tokens_sub.add_parser("list", help="every token, without its secret").set_defaults(run=_tokens_list)
+    revoke = tokens_sub.add_parser("revoke", help="stop a token at once")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(run=_tokens_revoke)
+
+    audit = commands.add_parser("audit", help="the audit log, newest first")
+    audit.add_argument("--actor")
+    audit.add_argument("--action")
+    audit.add_argument("--limit", type=int, default=100)
+    audit.add_argument("--json", action="store_true")
+    audit.set_defaults(run=_audit)
+
+
+def _actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+def _users_add(args: argparse.Namespace, config: config_module.Config) -> int:
+    password = None if args.no_password else sys.stdin.readline().rstrip("\n")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        render.note(f"a password needs at least {MIN_PASSWORD_LENGTH} characters (read from standard input)")
+        return 2
+    accounts = open_store(args, config).accounts
+    user = accounts.add_user(args.name, args.role, password)
+    accounts.audit(_actor(), "user_added", source="cli", detail={"user": user.name, "role": user.role.value})
+    print(f"added {user.name} ({user.role.value})")
+    return 0
+
+
+def _users_list(args: argparse.Namespace, config: config_module.Config) -> int:
+    for u in open_store(args, config).accounts.users():
+        print(render.user_line(u))
+    return 0
+
+
+def _users_disable(args: argparse.Namespace, config: config_module.Config) -> int:
+    accounts = open_store(args, config).accounts
+    accounts.disable_user(args.name)
+    accounts.audit(_actor(), "user_disabled", source="cli", detail={"user": args.name})
+    print(f"disabled {args.name}: its sign-ins and tokens stop now")
+    return 0
+
+
+def _tokens_create(args: argparse.Namespace, config: config_module.Config) -> int:
+    accounts = open_store(args, config).accounts
+    secret, token = accounts.create_token(args.name, args.label or args.name,
+                                          args.expires * 86400 if args.expires else None)
+    accounts.audit(_actor(), "token_created", source="cli", detail={"token": token.id, "user": token.user})
+    print(secret)
+    print(f"token {token.id} acts as {token.user}"
+          f"{f', expires {token.expires_at:%Y-%m-%d %H:%M} UTC' if token.expires_at else ''}: "
+          "keep it now, it is not shown again", file=sys.stderr)
+    return 0
+
+
+def _tokens_list(args: argparse.Namespace, config: config_module.Config) -> int:
+    for t in open_store(args, config).accounts.tokens():
+        print(render.token_line(t))
+    return 0
+
+
+def _tokens_revoke(args: argparse.Namespace, config: config_module.Config) -> int:
+    accounts = open_store(args, config).accounts
+    accounts.revoke_token(args.id)
+    accounts.audit(_actor(), "token_revoked", source="cli", detail={"token": args.id})
+    print(f"revoked token {args.id}")
+    return 0
+
+
+def _audit(args: argparse.Namespace, config: config_module.Config) -> int:
+    page = open_store(args, config).accounts.audit_log(args.limit, actor=args.actor, action=args.action)
+    for e in page.entries:
+        print(render.as_json(e.to_json()) if args.json else render.audit_line(e))
+    return 0

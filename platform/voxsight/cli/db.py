@@ -1,0 +1,29 @@
+"""``db upgrade``, and the store every command that reads or writes the database opens."""
+
+from __future__ import annotations
+
+import argparse
+
+from voxsight import config as config_module
+
+
+def add_commands(commands) -> None:
+    db = commands.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(required=True, metavar="ACTION")
+    up = db_sub.add_parser("upgrade", help="apply Alembic migrations up to the newest")
+    up.add_argument("--db", help="database URL (default: from configuration)")
+    up.set_defaults(run=_upgrade)
+
+
+def open_store(args: argparse.Namespace, config: config_module.Config):
+    """The store at ``--db`` where the command has that option and it is given, else the configured one."""
+    from voxsight.store import Store
+
+    return Store(getattr(args, "db", None) or config.store_url)
+
+
+def _upgrade(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.store import upgrade
+
+    print(f"database at revision {upgrade(args.db or config.store_url)}")
+    return 0

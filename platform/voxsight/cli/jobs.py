@@ -1,0 +1,141 @@
+"""``submit``, ``jobs``, ``job``, ``workers`` and ``worker``: the queue, from both ends."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from voxsight import audio, config as config_module
+from voxsight.cli import render
+from voxsight.cli.db import open_store
+from voxsight.errors import NotFound
+
+
+def add_commands(commands) -> None:
+    from voxsight.store.schema import JobStatus, Priority
+
+    sub = commands.add_parser("submit", help="store recordings and queue them for the workers")
+    sub.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders (searched recursively)")
+    sub.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",
+                     help="call metadata (agent, customer, queue, call time...); repeatable")
+    sub.add_argument("--priority", choices=[p.value for p in Priority], default=Priority.NORMAL.value)
+    sub.add_argument("--json", action="store_true", help="a JSON list of the jobs")
+    sub.set_defaults(run=_submit)
+
+    jobs = commands.add_parser("jobs", help="list jobs, newest first")
+    jobs.add_argument("--status", choices=[s.value for s in JobStatus])
+    jobs.add_argument("--limit", type=int, default=50)
+    jobs.add_argument("--json", action="store_true")
+    jobs.set_defaults(run=_jobs)
+
+    job = commands.add_parser("job", help="one job's state")
+    job.add_argument("id", type=int)
+    job.add_argument("--json", action="store_true")
+    job.set_defaults(run=_job)
+
+
+def add_worker_commands(commands) -> None:
+    workers = commands.add_parser("workers", help="live workers and the queue's depth")
+    workers.add_argument("--json", action="store_true")
+    workers.set_defaults(run=_workers)
+
+    worker = commands.add_parser("worker", help="load the models once and run jobs until stopped")
+    worker.add_argument("--device", help="cuda:0, cpu... (default: engine.device)")
+    worker.add_argument("--concurrency", type=int, help="jobs taken at once (default: queue.concurrency)")
+    worker.set_defaults(run=_worker)
+
+
+def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight import jobs
+
+    metadata = {}
+    for item in args.meta:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            render.note(f"--meta wants KEY=VALUE, not {item!r}")
+            return 2
+        metadata[key] = value
+    found = audio.find_audio_files(args.paths)
+    render.found_files(found, args.paths)
+    if not found.files:
+        return 1
+    store = open_store(args, config)
+    queue = jobs.open_queue(config, store)
+    done = jobs.submit_many(config, store, queue, found.files, metadata, args.priority)
+    for refused in done.refused:
+        render.note(refused)
+    if done.refused:
+        render.note(f"{len(done.refused)} of {len(found.files)} files could not be submitted")
+    submitted = list(done.jobs)
+    if queue is None and submitted:
+        # Embedded: no Redis, so this process is the worker, on the same job path.
+        from voxsight.workers.worker import Worker
+
+        render.note(f"no queue.redis_url configured: running {len(submitted)} job(s) here")
+        Worker(config, store, None).drain()
+        submitted = [store.jobs.get(j.id) for j in submitted]
+    if args.json:
+        print(render.as_json([j.to_json() for j in submitted]))
+    else:
+        for j in submitted:
+            print(j.id)
+    return 1 if done.refused else 0
+
+
+def _jobs(args: argparse.Namespace, config: config_module.Config) -> int:
+    listed = open_store(args, config).jobs.list(args.status, args.limit)
+    if args.json:
+        print(render.as_json([j.to_json() for j in listed]))
+        return 0
+    for j in listed:
+        print(render.job_line(j))
+    return 0
+
+
+def _job(args: argparse.Namespace, config: config_module.Config) -> int:
+    j = open_store(args, config).jobs.get(args.id)
+    if j is None:
+        raise NotFound(f"no job {args.id}")
+    print(render.as_json(j.to_json()) if args.json else render.job(j))
+    return 0
+
+
+def _workers(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight import jobs
+
+    queue = jobs.open_queue(config, open_store(args, config))
+    if queue is None:
+        render.note("no queue.redis_url configured: jobs run in the process that submits them")
+        return 1
+    live, depth = queue.workers(), queue.depth()
+    if args.json:
+        print(render.workers_json(live, depth))
+        return 0
+    for w in live:
+        print(render.worker_line(w))
+    print(render.workers_summary(live, depth))
+    return 0
+
+
+def _worker(args: argparse.Namespace, config: config_module.Config) -> int:
+    import signal
+    import threading
+
+    # Before anything slow (imports, models): a SIGTERM while the worker starts is a graceful stop too.
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    print("voxsight: worker starting (SIGTERM or Ctrl-C stops it gracefully)", file=sys.stderr, flush=True)
+    from voxsight import jobs
+    from voxsight.workers.worker import Worker
+
+    config = config.with_overrides(
+        engine={"device": args.device} if args.device else {},
+        queue={"concurrency": args.concurrency} if args.concurrency else {},
+    )
+    store = open_store(args, config)
+    worker = Worker(config, store, jobs.open_queue(config, store), stopping=stopping)
+    render.note(f"worker {worker.id} loading models")
+    worker.serve()
+    render.note(f"worker {worker.id} stopped after {worker.processed} job(s)")
+    return 0

@@ -1,0 +1,38 @@
+"""``search``: find segments by their words, in any language."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from voxsight import config as config_module
+from voxsight.cli import render
+from voxsight.cli.db import open_store
+
+FILTERS = ("emotion", "language", "role", "event", "agent", "queue")
+
+
+def add_commands(commands) -> None:
+    find = commands.add_parser("search", help="find segments by their words, in any language")
+    find.add_argument("query", help='words or characters, e.g. "cancel my account" or 投诉')
+    for name in FILTERS:
+        find.add_argument(f"--{name}")
+    find.add_argument("--limit", type=int, default=20)
+    find.add_argument("--offset", type=int, default=0)
+    find.add_argument("--json", action="store_true")
+    find.set_defaults(run=_search)
+
+
+def _search(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.search import Filters
+
+    filters = Filters(**{k: getattr(args, k) for k in FILTERS})
+    page = open_store(args, config).search(args.query, filters, args.limit, args.offset)
+    if args.json:
+        print(render.search_json(page))
+        return 0
+    for h in page.hits:
+        print(render.search_hit(h))
+    if page.next_offset is not None:
+        print(f"… more: --offset {page.next_offset}", file=sys.stderr)
+    return 0
