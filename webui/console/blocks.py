@@ -922,7 +922,7 @@ def mount(app: FastAPI, site: Site) -> None:
 
     gr.mount_gradio_app(
         app, build(site), path="/console", auth_dependency=signed_in, ssr_mode=False, footer_links=[],
-        max_file_size=site.config.web.max_upload_bytes, show_error=True,
+        max_file_size=site.config.web.max_upload_bytes, show_error=False,  # gr.Error messages only, not internals
         theme=gr.themes.Default(primary_hue="blue", neutral_hue="slate"),  # its fonts are served locally
         css=(STATIC / "console.css").read_text(encoding="utf-8"),
         head=f"<script>{(STATIC / 'console.js').read_text(encoding='utf-8')}</script>")
