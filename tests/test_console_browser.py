@@ -1,9 +1,10 @@
 """The console in a real browser: headless Chromium (Debian's chromium and chromium-driver) driven
 by Selenium against a real `voxsight serve`, a real worker, PostgreSQL and Redis.
 
-One supervisor's day: sign in, upload a real recording, watch its job finish, open its tagged
-transcript, click a segment and hear the call from there, filter the calls by emotion, see a new
-alert arrive without reloading, acknowledge an alert with a comment, sign out. Then every role
+One supervisor's day: sign in, upload a real recording (and a file that is not one), watch its job
+finish, open its tagged transcript, click a segment and hear the call from there, filter the calls
+by emotion, find words and open the call at them, see a new alert arrive without reloading,
+acknowledge an alert with a comment, sign out. Then every role
 signs in and sees only its pages. Every page is saved as a screenshot in
 tests/artifacts/console/ (git-ignored) for a person to look at.
 """
@@ -11,6 +12,7 @@ tests/artifacts/console/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import uuid
 from types import SimpleNamespace
@@ -168,7 +170,7 @@ def idle(driver) -> bool:
 
 # -- the flow
 
-def test_a_supervisors_day_in_the_console(site, browser):
+def test_a_supervisors_day_in_the_console(site, browser, tmp_path):
     d, url = browser, site.url
     d.get(url + "/console/")
     wait(d, lambda d: d.current_url.endswith("/sign-in"), what="the sign-in page, the console's front door")
@@ -182,13 +184,18 @@ def test_a_supervisors_day_in_the_console(site, browser):
     upload = UPLOAD if UPLOAD.is_file() else SAMPLES / "calls" / "lost_card.wav"
     open_tab(d, "Analyze")
     wait(d, lambda d: by_css(d, "#vx-upload input[type=file]"), what="the upload field")
-    by_css(d, "#vx-upload input[type=file]")[0].send_keys(str(upload))
-    wait(d, lambda d: upload.stem in by_css(d, "#vx-upload")[0].text and upload.suffix in by_css(d, "#vx-upload")[0].text,
-         what="the file to be uploaded")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("minutes of the team meeting, not a recording")
+    by_css(d, "#vx-upload input[type=file]")[0].send_keys(f"{upload}\n{notes}")
+    wait(d, lambda d: all(p.stem in by_css(d, "#vx-upload")[0].text for p in (upload, notes)),
+         what="the files to be uploaded")
     by_css(d, "#vx-agent textarea, #vx-agent input")[0].send_keys("dee")
     by_css(d, "#vx-queue textarea, #vx-queue input")[0].send_keys("korea")
     by_css(d, "#vx-analyze")[0].click()
     job_cell = wait(d, lambda d: cell(d, "vx-jobs", upload.name), what="the upload's job in the table")
+    refused = row_of(cell(d, "vx-jobs", notes.name))
+    assert by_css(d, f"#vx-jobs [data-testid='cell-{refused}-2'] [data-status=refused]")
+    assert "not a readable audio file" in by_css(d, f"#vx-jobs [data-testid='cell-{refused}-3']")[0].text  # and why
     shot(d, "03-analyze-submitted")
     row = row_of(job_cell)
     wait(d, lambda d: by_css(d, f"#vx-jobs [data-testid='cell-{row}-2'] [data-status=done]"), timeout=120,
@@ -226,14 +233,26 @@ def test_a_supervisors_day_in_the_console(site, browser):
     assert shown == {r["filename"] for r in angry["items"]}
     shot(d, "07-calls-angry")
 
+    # Words, with the filter: the match is marked; opening it cues the player at the segment.
+    by_css(d, "#vx-words textarea, #vx-words input")[0].send_keys("complaint")
+    by_css(d, "#vx-find")[0].click()
+    wait(d, lambda d: [m.text for m in by_css(d, "#vx-calls .body-cell mark")] == ["complaint"], what="the marked match")
+    shot(d, "08-calls-search")
+    cell(d, "vx-calls", "billing_dispute.wav").click()
+    hit = wait(d, lambda d: by_css(d, "#vx-transcript .vx-seg.vx-hit"), what="the matching segment, shown")[0]
+    assert "complaint" in hit.text and re.search(r"grid-column:\s*2\b", hit.get_attribute("style"))  # customer's lane
+    wait(d, lambda d: abs(d.execute_script("return document.getElementById('vx-player').currentTime")
+                          - float(hit.get_attribute("data-start"))) < 0.05, what="the player cued at the match")
+    shot(d, "09-call-from-search")
+
     # Alerts: a new alert appears without a reload; one is acknowledged with a comment.
     open_tab(d, "Alerts")
     wait(d, lambda d: cell(d, "vx-alerts", "complaint_threat"), what="the open alerts")
-    shot(d, "08-alerts")
+    shot(d, "10-alerts")
     _raise_an_alert(site, "escalated_call.wav")
     wait(d, lambda d: cell(d, "vx-alerts", "escalated_call.wav"), timeout=20, what="the new alert, without a reload")
     assert f"Alerts ({site.store.alerts.list('open', limit=1).total} open)" in tabs(d)
-    shot(d, "09-alerts-new-arrived")
+    shot(d, "11-alerts-new-arrived")
     cell(d, "vx-alerts", "complaint_threat").click()
     wait(d, lambda d: "complaint_threat" in by_css(d, "#vx-alert-detail")[0].text, what="the alert's detail")
     wait(d, lambda d: by_css(d, "#vx-ack")[0].is_enabled(), what="acknowledge to be offered")
@@ -244,19 +263,19 @@ def test_a_supervisors_day_in_the_console(site, browser):
     alert = site.store.alerts.get(alert.id)
     assert alert.status == "acknowledged"
     assert (alert.history[-1].actor, alert.history[-1].comment) == ("supervisor", "Called the customer back; refund under way")
-    shot(d, "10-alert-acknowledged")
+    shot(d, "12-alert-acknowledged")
 
     open_tab(d, "Analytics")
     wait(d, lambda d: "calls" in by_css(d, "#vx-tabs")[0].text and by_css(d, ".vega-embed, canvas, svg"),
          what="the plots")
-    shot(d, "11-analytics")
+    shot(d, "13-analytics")
 
     resources = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert resources and all(r.startswith(url) for r in resources), "the console must load nothing from elsewhere"
 
     d.get(url + "/sign-out")
     wait(d, lambda d: "You are signed out" in d.page_source, what="the signed-out page")
-    shot(d, "12-signed-out")
+    shot(d, "14-signed-out")
     d.get(url + "/console/")
     wait(d, lambda d: d.current_url.endswith("/sign-in"), what="the console to ask for a sign-in again")
 

@@ -2,7 +2,9 @@
 
 With no Redis configured, jobs wait in SQL; so that an upload is analyzed with nothing else
 running, ``serve`` starts ``voxsight worker`` as a child process (the web process itself never
-loads a model), which the kernel asks to stop gracefully when the server's process ends.
+loads a model). On SIGTERM or Ctrl-C the server stops, then asks the worker to stop gracefully and
+waits for it (it finishes the jobs in hand); should the server's process end any other way, the
+kernel sends the worker that SIGTERM itself.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def serve(config: Config, host: str | None = None, port: int | None = None, conf
 
 def _stop_with_parent() -> None:
     """In the worker, before it runs: a SIGTERM (a graceful stop) when the server's process ends,
-    however it ends (uvicorn re-raises the signal that stopped it, so no cleanup code runs then)."""
+    however it ends (SIGKILL included, when no cleanup code runs)."""
     import ctypes
 
     PR_SET_PDEATHSIG = 1

@@ -21,8 +21,7 @@ import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 
-from voxsight.queue import QueueError
-from voxsight.store import StoreError
+from voxsight.errors import QueueError, StoreError, VoxsightError
 from voxsight.store.accounts import Role
 from voxsight.tags import EMOTIONS
 from voxsight.webui.console import access, admin, alerts, analytics, analyze, call, calls, signin
@@ -72,11 +71,11 @@ def _handler(fn):
             return fn(*args, **kwargs)
         except Forbidden as exc:
             raise gr.Error(str(exc), title="Not allowed") from None
-        except ValueError as exc:  # AccountError, AlertError and RulesError are ValueErrors too
-            raise gr.Error(str(exc), title="Cannot do that") from None
         except (StoreError, QueueError) as exc:
             log.warning("console: %s", exc)
             raise gr.Error(f"the site's database or queue is unavailable: {exc}", title="Unavailable") from None
+        except (VoxsightError, ValueError) as exc:  # refused on purpose (not found, taken, invalid...)
+            raise gr.Error(str(exc), title="Cannot do that") from None
     return run
 
 
@@ -123,7 +122,7 @@ def _wire_load(site: Site, ui, blocks: gr.Blocks) -> None:
 def _call_layout():
     with gr.Tab("Call", id="call", visible=False) as tab:
         with gr.Row(elem_classes="vx-toolbar"):
-            number = gr.Number(label="Recording #", precision=0, minimum=1, scale=0, min_width=140)
+            number = gr.Number(None, label="Recording #", precision=0, scale=0, min_width=140)
             open_button = gr.Button("Open", size="md", scale=0, min_width=90)
             gr.HTML('<div class="vx-hint">Open a call from the Calls page, a job or an alert; or by its number.</div>')
         call_banner = gr.HTML(elem_id="vx-call-banner")
@@ -279,8 +278,8 @@ def _calls_layout():
             find = gr.Button("Search", variant="primary", size="md", scale=0, min_width=120, visible=False,
                              elem_id="vx-find")
         with gr.Row():
-            since = gr.DateTime(label="Stored from", include_time=False, type="string", scale=2, min_width=200)
-            until = gr.DateTime(label="to", include_time=False, type="string", scale=2, min_width=200)
+            since = gr.DateTime(label="Stored from", include_time=False, type="string", scale=2, min_width=230)
+            until = gr.DateTime(label="to", include_time=False, type="string", scale=2, min_width=230)
             emotion = gr.Dropdown([ANY, *EMOTIONS], value=ANY, label="Emotion", elem_id="vx-emotion", min_width=130)
             event = gr.Dropdown([ANY], value=ANY, label="Event", min_width=130)
             language = gr.Dropdown([ANY], value=ANY, label="Language", allow_custom_value=True, min_width=110)
@@ -664,12 +663,12 @@ def _admin_layout():
                 with gr.Row(elem_classes="vx-toolbar"):
                     token_user = gr.Dropdown([], label="Acts as user", allow_custom_value=True)
                     token_label = gr.Textbox(label="What it is for", placeholder="CRM, ticketing…")
-                    token_days = gr.Number(label="Expires in days (empty: never)", precision=0, minimum=1)
+                    token_days = gr.Number(None, label="Expires in days (0: never)", precision=0)
                     create = gr.Button("Create token", variant="primary", size="md", scale=0, min_width=140)
                 secret = gr.Textbox(label="The new token (shown once: copy it now)", interactive=False, visible=False,
                                     buttons=["copy"])
                 with gr.Row(elem_classes="vx-toolbar"):
-                    token_id = gr.Number(label="Token #", precision=0, minimum=1, scale=0, min_width=140)
+                    token_id = gr.Number(None, label="Token #", precision=0, scale=0, min_width=140)
                     revoke = gr.Button("Revoke", variant="stop", size="md", scale=0, min_width=110)
             with gr.Tab("Audit log"):
                 with gr.Row(elem_classes="vx-toolbar"):
@@ -923,7 +922,7 @@ def mount(app: FastAPI, site: Site) -> None:
 
     gr.mount_gradio_app(
         app, build(site), path="/console", auth_dependency=signed_in, ssr_mode=False, footer_links=[],
-        max_file_size=site.config.web.max_upload_bytes, show_error=True,
+        max_file_size=site.config.web.max_upload_bytes, show_error=False,  # gr.Error messages only, not internals
         theme=gr.themes.Default(primary_hue="blue", neutral_hue="slate"),  # its fonts are served locally
         css=(STATIC / "console.css").read_text(encoding="utf-8"),
         head=f"<script>{(STATIC / 'console.js').read_text(encoding='utf-8')}</script>")

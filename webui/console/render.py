@@ -18,7 +18,9 @@ EMOTION_COLORS = {
 }
 SEVERITY_COLORS = {"critical": "#b42318", "high": "#e07b00", "medium": "#c99a00", "low": "#7b8494"}
 STATUS_COLORS = {"open": "#b42318", "acknowledged": "#c99a00", "resolved": "#1f9d55"}
-JOB_COLORS = {"queued": "#7b8494", "running": "#2f6fdb", "done": "#1f9d55", "failed": "#b42318", "dead": "#b42318"}
+JOB_COLORS = {"queued": "#7b8494", "running": "#2f6fdb", "done": "#1f9d55", "failed": "#b42318", "dead": "#b42318",
+              "refused": "#b42318"}
+_FINISHED = ("done", "failed", "dead", "refused")
 
 
 def clock(seconds: float | None) -> str:
@@ -52,8 +54,8 @@ def status_chip(status: str) -> str:
 
 def job_status(status: str, done: int, total: int) -> str:
     """A job's state with its progress bar (segments done of total)."""
-    percent = 100 if status == "done" else (round(100 * done / total) if total else 0)
-    label = f"{done}/{total} segments" if total and status != "done" else status
+    percent = 100 if status in _FINISHED else (round(100 * done / total) if total else 0)
+    label = f"{done}/{total} segments" if total and status not in _FINISHED else status
     color = JOB_COLORS.get(status, "#7b8494")
     return (f'<div class="vx-progress" role="progressbar" aria-valuenow="{percent}" aria-valuemin="0" '
             f'aria-valuemax="100" data-status="{escape(status)}"><div style="width:{percent}%;background:{color}">'

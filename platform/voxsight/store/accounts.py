@@ -135,7 +135,7 @@ class AccountStore:
         with self._sessions.begin() as session:
             if not session.execute(update(schema.User).where(schema.User.name == name)
                                    .values(password_hash=_hasher.hash(password))).rowcount:
-                raise AccountError(f"no user named {name!r}")
+                raise NotFound(f"no user named {name!r}")
 
     def authenticate(self, name: str, password: str, source: str | None = None) -> UserInfo | None:
         """The user, if the password is right, the user enabled and not locked out by failed
