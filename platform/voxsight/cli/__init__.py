@@ -6,11 +6,12 @@
     voxsight models import SRC | verify | synth DIR --size tiny|full | download DIR [--whisper NAME]
     voxsight db upgrade
     voxsight serve [--host H] [--port P]
+    voxsight site [--host H] [--port P] [--channels mix|split]
     voxsight submit PATH... [--meta KEY=VALUE ...] [--priority high|normal] [--json]
     voxsight jobs [--status S] [--json] | job ID [--json] | workers [--json]
     voxsight worker [--device cuda:0|cpu] [--concurrency N]
     voxsight search QUERY [--emotion E] [--language L] [--role R] [--event E] [--agent A] [--queue Q] [--json]
-    voxsight users add|list|disable | tokens create|list|revoke | audit [--json]
+    voxsight users add|list|disable|password | tokens create|list|revoke | audit [--json]
     voxsight rules check FILE | rules backfill [--since WHEN]
     voxsight alerts [--status S] [--severity S] [--json] | alerts ack|resolve ID --comment TEXT [--by NAME]
     voxsight alerts deliver
@@ -31,7 +32,7 @@ import logging
 import sys
 
 from voxsight import config as config_module
-from voxsight.cli import accounts, alerts, analyze, db, jobs, models, render, search, serve
+from voxsight.cli import accounts, alerts, analyze, db, jobs, models, render, search, serve, site
 from voxsight.errors import AlertError, NotFound, RulesError, VoxsightError
 
 
@@ -76,6 +77,7 @@ def parser() -> argparse.ArgumentParser:
     accounts.add_commands(commands)  # users, tokens, audit
     alerts.add_commands(commands)  # rules, alerts, report
     serve.add_commands(commands)
+    site.add_commands(commands)
     db.add_commands(commands)
     return parser
 

@@ -28,6 +28,9 @@ def add_commands(commands) -> None:
     disable = users_sub.add_parser("disable", help="stop a user's sign-ins and tokens at once")
     disable.add_argument("name")
     disable.set_defaults(run=_users_disable)
+    password = users_sub.add_parser("password", help="set a user's password, read from standard input")
+    password.add_argument("name")
+    password.set_defaults(run=_users_password)
 
     tokens = commands.add_parser("tokens", help="bearer tokens for systems (CRM, ticketing)")
     tokens_sub = tokens.add_subparsers(required=True, metavar="ACTION")
@@ -53,6 +56,18 @@ def _actor() -> str:
     import getpass
 
     return f"cli:{getpass.getuser()}"
+
+
+def _users_password(args: argparse.Namespace, config: config_module.Config) -> int:
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        render.note(f"a password needs at least {MIN_PASSWORD_LENGTH} characters (read from standard input)")
+        return 2
+    accounts = open_store(args, config).accounts
+    accounts.set_password(args.name, password)
+    accounts.audit(_actor(), "user_password", source="cli", detail={"user": args.name})
+    print(f"{args.name}'s password is set: its sessions and tokens keep working")
+    return 0
 
 
 def _users_add(args: argparse.Namespace, config: config_module.Config) -> int:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, exists, func, select, text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
-from voxsight.search import Filters
 from voxsight.store import schema
+
+if TYPE_CHECKING:  # voxsight.search imports the store: a type only, to import either one first
+    from voxsight.search import Filters
 
 SORTS = ("newest", "oldest", "longest", "shortest", "name")
 ALERT_STATES = ("open", "acknowledged", "resolved", "none")
@@ -56,11 +58,14 @@ class RecordingStore:
     def __init__(self, sessions: sessionmaker):
         self._sessions = sessions
 
-    def list(self, filters: Filters = Filters(), alert_state: str | None = None, sort: str = "newest",
+    def list(self, filters: Filters | None = None, alert_state: str | None = None, sort: str = "newest",
              limit: int = 50, offset: int = 0, count_up_to: int | None = None) -> RecordingPage:
         """One page of recordings that match, with how many match in all, or, with
         ``count_up_to``, in the next ``count_up_to`` past the page's start: counting every match of
         a filter on what was heard reads every segment that has it, which a page does not need."""
+        from voxsight.search import Filters
+
+        filters = filters or Filters()
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
         if alert_state is not None and alert_state not in ALERT_STATES:
