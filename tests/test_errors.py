@@ -44,7 +44,7 @@ def test_only_errors_that_retrying_cannot_help_are_permanent():
 
     permanent = {c.__name__ for c in classes if c.permanent}
 
-    assert permanent == {"AudioError", "RulesError", "ModelError", "NotFound", "AccountError", "AlertError",
+    assert permanent == {"ConfigError", "AudioError", "RulesError", "ModelError", "NotFound", "AccountError", "AlertError",
                          "SiteMismatch", "Abandoned"}
     assert {c.__name__ for c in classes if not c.permanent} == {
         "VoxsightError", "AnalysisError", "StoreError", "QueueError", "StorageUnavailable"}
