@@ -109,7 +109,8 @@ def main() -> None:
     from voxsight.store import Store, upgrade
     from voxsight.store.accounts import Role
     from voxsight.webui.console import calls
-    from voxsight.webui.deps import Caller, Site
+    from voxsight.site import Site
+    from voxsight.webui.deps import Caller
 
     url = fresh_database(args.db)
     try:

@@ -33,7 +33,7 @@ def main() -> None:
     from voxsight.analysis import Analyzer
     from voxsight.engine import Engine
     from voxsight.store import Store, upgrade
-    from voxsight.workers.worker import Worker
+    from voxsight.worker import Worker
 
     model_dir = Path(args.model) if args.model else helpers.synthetic_model("full")
     work = Path(tempfile.mkdtemp(prefix="voxsight-batching-"))

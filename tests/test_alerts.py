@@ -118,7 +118,7 @@ def test_analyzing_again_and_backfilling_never_duplicate_alerts(analyzed, config
 
 def test_the_worker_raises_alerts_with_the_metadata_given_at_submit(config, engine, tmp_path):
     from voxsight import jobs
-    from voxsight.workers.worker import Worker
+    from voxsight.worker import Worker
 
     site = _split(config)
     store = Store(site.store_url)

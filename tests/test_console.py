@@ -30,7 +30,8 @@ from voxsight.store.accounts import Role
 from voxsight.store.alerts import AlertError
 from voxsight.webui.console import access, admin, alerts, analytics, analyze, call, calls
 from voxsight.webui.console.access import Forbidden
-from voxsight.webui.deps import SESSION_COOKIE, Caller, Site
+from voxsight.site import Site
+from voxsight.webui.deps import SESSION_COOKIE, Caller
 
 PASSWORD = "correct horse battery staple"
 RULES = """rules:

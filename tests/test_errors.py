@@ -22,8 +22,8 @@ HOMES = [
     ("voxsight.store.alerts", "AlertError", ValueError),
     ("voxsight.models", "ModelError", RuntimeError),
     ("voxsight.analysis", "AnalysisError", RuntimeError),
-    ("voxsight.workers.worker", "StorageUnavailable", RuntimeError),
-    ("voxsight.workers.worker", "Abandoned", RuntimeError),
+    ("voxsight.worker", "StorageUnavailable", RuntimeError),
+    ("voxsight.worker", "Abandoned", RuntimeError),
 ]
 
 

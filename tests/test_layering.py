@@ -29,7 +29,7 @@ def test_the_core_a_web_tier_needs_loads_no_model_library():
 
 
 def test_importing_the_cli_loads_no_database_or_queue_library_either():
-    # The audio decoder's forkserver preloads voxsight.cli (audio._decoder_context): what it
+    # The audio decoder's forkserver preloads voxsight.cli (cli.main, audio.preload_in_decoder): what it
     # imports is in every decoding child, which runs under an address-space limit.
     assert _loaded_after_importing(["voxsight.cli"], ["sqlalchemy", "alembic", "redis", "argon2", *HEAVY]) == []
 

@@ -231,7 +231,7 @@ def test_without_a_webhook_the_outbox_is_settled_after_publishing(tmp_path, redi
 
 
 def test_workers_deliver_the_outbox_periodically(site, receiver):
-    from voxsight.workers.worker import Worker
+    from voxsight.worker import Worker
 
     config, store, alerting = site
     receiver.start()

@@ -27,7 +27,7 @@ from voxsight import audio, jobs
 from voxsight.analysis import Analyzer
 from voxsight.queue import SiteMismatch
 from voxsight.store import Store, schema, upgrade
-from voxsight.workers.worker import Worker
+from voxsight.worker import Worker
 
 SETTLED = ("done", "failed", "dead")
 

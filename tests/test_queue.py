@@ -21,7 +21,7 @@ from voxsight.analysis import Analyzer, Request
 from voxsight.queue import QueueDepth
 from voxsight.store import Store, schema, upgrade
 from voxsight.store.schema import JobStatus, Priority
-from voxsight.workers.worker import Worker, reconcile
+from voxsight.worker import Worker, reconcile
 
 
 @pytest.fixture

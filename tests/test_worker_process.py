@@ -15,7 +15,7 @@ from voxsight import jobs
 from voxsight.analysis import Analyzer
 from voxsight.queue import QueueDepth
 from voxsight.store import Store, schema
-from voxsight.workers.worker import Worker
+from voxsight.worker import Worker
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from voxsight import jobs
-from voxsight.cache import ResultCache
 from voxsight.config import Config
 from voxsight.queue import RedisQueue
+from voxsight.site import Site
 from voxsight.store import Store
 from voxsight.webui import errors, schemas
-from voxsight.webui.deps import Site, SiteDep
+from voxsight.webui.deps import SiteDep
 from voxsight.webui.console import blocks as console
 from voxsight.webui.routes import admin, alerts, auth, jobs as job_routes, recordings, reports, search
 
@@ -22,15 +21,11 @@ API = "/api/v1"
 def create_app(config: Config, store: Store | None = None, queue: RedisQueue | None = None) -> FastAPI:
     """The API for one site. ``store`` and ``queue`` default to the configured ones (no Redis
     configured: the embedded mode, jobs wait in SQL)."""
-    store = store or Store(config.store_url)
-    if queue is None:
-        queue = jobs.open_queue(config, store)
     app = FastAPI(title="Voxsight", version="0.1.0", docs_url="/api/docs", redoc_url=None,
                   openapi_url="/api/openapi.json",
                   description="Offline speech analytics: recordings, tagged transcripts, search, alerts, reports. "
                               "Sign in with a bearer token (`Authorization: Bearer vxs_…`) or a console session.")
-    app.state.site = Site(config, store, queue,
-                          ResultCache(config.queue.redis_url or None, config.queue.prefix, config.web.cache_ttl_s))
+    app.state.site = Site.open(config, store, queue)
     errors.install(app)
 
     api = APIRouter(prefix=API)

@@ -13,10 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 
-from voxsight.cache import ResultCache
-from voxsight.config import Config
-from voxsight.queue import RedisQueue
-from voxsight.store import Store
+from voxsight.site import Site
 from voxsight.store.accounts import Role, UserInfo
 
 SESSION_COOKIE = "voxsight_session"
@@ -24,16 +21,6 @@ SESSION_COOKIE = "voxsight_session"
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-
-
-@dataclass
-class Site:
-    """Everything a request may use, opened once when the app is built."""
-
-    config: Config
-    store: Store
-    queue: RedisQueue | None  # None: embedded mode (jobs wait in SQL for the embedded worker)
-    cache: ResultCache
 
 
 @dataclass(frozen=True)

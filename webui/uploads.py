@@ -23,7 +23,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from voxsight import audio, jobs
 from voxsight.store.jobs import JobInfo
-from voxsight.webui.deps import Site
+from voxsight.site import Site
 
 MAX_FIELDS, MAX_FIELD_BYTES = 32, 4096
 FILE_FIELD = "file"

@@ -256,13 +256,25 @@ def _identity(path: Path) -> str:
 # -- the decoding child
 
 
+_decoder_preload = ["av", "numpy", "voxsight.audio"]
+
+
+def preload_in_decoder(module: str) -> None:
+    """Have the decoder's server import ``module`` once, before any child forks from it.
+
+    Children re-run the parent's ``__main__`` script, as multiprocessing always does (guarded
+    scripts and ``python -m`` modules are safe): an entry point names the package its script
+    imports (the ``voxsight`` command names its CLI), so that re-run imports nothing in a child.
+    """
+    if module not in _decoder_preload:
+        _decoder_preload.append(module)
+
+
 def _decoder_context():
     """A forkserver context: children fork from a clean server holding only PyAV and numpy, so a
     worker's torch threads and sockets are never forked, and a child starts in milliseconds."""
     context = multiprocessing.get_context("forkserver")
-    # Children re-run the parent's __main__ script as multiprocessing does (guarded scripts and
-    # ``python -m`` modules are safe); preloading the CLI makes that a no-op for ``voxsight``.
-    context.set_forkserver_preload(["av", "numpy", "voxsight.audio", "voxsight.cli"])
+    context.set_forkserver_preload(list(_decoder_preload))
     return context
 
 

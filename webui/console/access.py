@@ -10,7 +10,8 @@ from __future__ import annotations
 from fastapi import Request
 
 from voxsight.store.accounts import Role
-from voxsight.webui.deps import SESSION_COOKIE, Caller, Site
+from voxsight.site import Site
+from voxsight.webui.deps import SESSION_COOKIE, Caller
 
 # The least role each page needs. Call detail is part of Calls.
 PAGES: dict[str, Role] = {

@@ -17,7 +17,8 @@ from voxsight.results import SYNTHETIC_WARNING
 from voxsight.store.accounts import AuditPage, Role, TokenInfo, UserInfo
 from voxsight.webui import schemas
 from voxsight.webui.console.access import require
-from voxsight.webui.deps import Caller, Site
+from voxsight.site import Site
+from voxsight.webui.deps import Caller
 from voxsight.webui.routes.admin import check_rules_text, describe_models, describe_workers, write_rules
 
 AUDIT_PAGE = 100

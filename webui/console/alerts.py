@@ -17,7 +17,8 @@ from voxsight.store.accounts import Role
 from voxsight.store.alerts import AlertInfo, AlertPage
 from voxsight.store.schema import AlertStatus
 from voxsight.webui.console.access import require
-from voxsight.webui.deps import Caller, Site
+from voxsight.site import Site
+from voxsight.webui.deps import Caller
 
 PAGE_SIZE = 50
 STATES = tuple(s.value for s in AlertStatus)

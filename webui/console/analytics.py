@@ -17,7 +17,8 @@ from voxsight import reports
 from voxsight.reports import Report
 from voxsight.store.accounts import Role
 from voxsight.webui.console.access import require
-from voxsight.webui.deps import Caller, Site
+from voxsight.site import Site
+from voxsight.webui.deps import Caller
 
 COMPARISONS = ("agent", "queue", "language")
 

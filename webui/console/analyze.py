@@ -17,7 +17,8 @@ from fastapi import HTTPException
 from voxsight.store.accounts import Role
 from voxsight.webui import uploads
 from voxsight.webui.console.access import require
-from voxsight.webui.deps import Caller, Site
+from voxsight.site import Site
+from voxsight.webui.deps import Caller
 
 RECENT_JOBS = 25
 

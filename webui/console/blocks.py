@@ -28,7 +28,7 @@ from voxsight.webui.console import access, admin, alerts, analytics, analyze, ca
 from voxsight.webui.console.access import Forbidden
 from voxsight.webui.console.render import (EMOTION_COLORS, banner, clock, emotion_chip, job_status, notice,
                                            severity_chip, status_chip)
-from voxsight.webui.deps import Site
+from voxsight.site import Site
 from voxsight.webui.routes.admin import describe_models
 
 log = logging.getLogger(__name__)

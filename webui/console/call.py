@@ -22,7 +22,8 @@ from voxsight.store.recordings import RecordingSummary
 from voxsight.webui.console.access import require
 from voxsight.webui.console.render import (EMOTION_COLORS, banner, clock, emotion_chip, event_badges, notice,
                                            severity_chip, status_chip)
-from voxsight.webui.deps import Caller, Site
+from voxsight.site import Site
+from voxsight.webui.deps import Caller
 
 MIXED = "mixed"
 METADATA_SHOWN = ("agent", "customer", "queue", "call_time", "direction", "reference")

@@ -16,7 +16,8 @@ from voxsight.store.accounts import Role
 from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingSummary
 from voxsight.tags import EMOTIONS, EVENTS
 from voxsight.webui.console.access import require
-from voxsight.webui.deps import Caller, Site
+from voxsight.site import Site
+from voxsight.webui.deps import Caller
 
 PAGE_SIZE = 25
 # Matches counted past a page's start: "of 10,000+" reads as well as an exact figure, and counting

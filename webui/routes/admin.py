@@ -16,7 +16,8 @@ from fastapi.responses import Response
 
 from voxsight import models, rules
 from voxsight.webui import schemas
-from voxsight.webui.deps import Admin, Analyst, Id, OptionalId, Site, SiteDep, Supervisor, Viewer
+from voxsight.site import Site
+from voxsight.webui.deps import Admin, Analyst, Id, OptionalId, SiteDep, Supervisor, Viewer
 
 router = APIRouter(tags=["admin"])
 

@@ -10,7 +10,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 
 from voxsight.store.accounts import UserInfo
 from voxsight.webui import schemas
-from voxsight.webui.deps import SESSION_COOKIE, Site, SiteDep, Viewer, bearer_or_session, source
+from voxsight.site import Site
+from voxsight.webui.deps import SESSION_COOKIE, SiteDep, Viewer, bearer_or_session, source
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

@@ -15,7 +15,8 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from voxsight.search import Filters
 from voxsight.store.recordings import ALERT_STATES, SORTS
 from voxsight.webui import schemas
-from voxsight.webui.deps import Analyst, Id, Site, SiteDep, Viewer
+from voxsight.site import Site
+from voxsight.webui.deps import Analyst, Id, SiteDep, Viewer
 from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive, submit
 
 router = APIRouter(prefix="/recordings", tags=["recordings"])

@@ -31,7 +31,7 @@ import argparse
 import logging
 import sys
 
-from voxsight import config as config_module
+from voxsight import audio, config as config_module
 from voxsight.cli import accounts, alerts, analyze, db, jobs, models, render, search, serve, site
 from voxsight.errors import AlertError, NotFound, RulesError, VoxsightError
 
@@ -39,6 +39,7 @@ from voxsight.errors import AlertError, NotFound, RulesError, VoxsightError
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _quiet_logging()
+    audio.preload_in_decoder(__name__)
     try:
         config = config_module.load(args.config)
         return args.run(args, config)

@@ -69,7 +69,7 @@ def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
     submitted = list(done.jobs)
     if queue is None and submitted:
         # Embedded: no Redis, so this process is the worker, on the same job path.
-        from voxsight.workers.worker import Worker
+        from voxsight.worker import Worker
 
         render.note(f"no queue.redis_url configured: running {len(submitted)} job(s) here")
         Worker(config, store, None).drain()
@@ -127,7 +127,7 @@ def _worker(args: argparse.Namespace, config: config_module.Config) -> int:
         signal.signal(sig, lambda *_: stopping.set())
     print("voxsight: worker starting (SIGTERM or Ctrl-C stops it gracefully)", file=sys.stderr, flush=True)
     from voxsight import jobs
-    from voxsight.workers.worker import Worker
+    from voxsight.worker import Worker
 
     config = config.with_overrides(
         engine={"device": args.device} if args.device else {},
