@@ -26,9 +26,9 @@ from voxsight.config import Config
 from voxsight.results import SYNTHETIC_WARNING, AnalysisResult, RecordingInfo, Segment
 from voxsight.rules import RulesError
 from voxsight.store import Store
-from voxsight.store.accounts import Role
+from voxsight.store.accounts import Role, UserInfo
 from voxsight.store.alerts import AlertError
-from voxsight.webui.console import access, admin, alerts, analytics, analyze, call, calls
+from voxsight.webui.console import access, admin, alerts, analytics, analyze, call, calls, render
 from voxsight.webui.console.access import Forbidden
 from voxsight.site import Site
 from voxsight.webui.deps import SESSION_COOKIE, Caller
@@ -510,6 +510,25 @@ def test_a_synthetic_model_in_use_is_flagged(site, people, trained_model_dir):
     assert "synthetic" in models.sensevoice["model_id"]
     missing = admin.models_in_use(site, people["admin"])  # no model imported at all
     assert missing.sensevoice["model_id"] is None and not missing.synthetic
+
+
+# -- what every page shares
+
+def test_the_top_bar_escapes_the_signed_in_users_name():
+    user = UserInfo(1, '<img src=x onerror="alert(1)">', Role.VIEWER, False, datetime.now(timezone.utc))
+    html = render.whoami_html(user)
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+
+
+def test_every_colour_the_console_draws_with_is_one_of_the_palettes():
+    console = Path(render.__file__).parent
+    css = (console / "static" / "console.css").read_text()
+    assert not re.findall(r"#[0-9a-fA-F]{3,6}\b", css)
+    assert set(re.findall(r"var\(--vx-([a-z-]+)\)", css)) <= set(render.PALETTE)
+    assert all(f"--vx-{name}: {colour};" in render.css_variables() for name, colour in render.PALETTE.items())
+    # The sign-in page is a document of its own, before the console and its stylesheet load.
+    pages = [p for p in [*console.glob("*.py"), *console.glob("pages/*.py")] if p.name not in ("render.py", "signin.py")]
+    assert pages and not [p.name for p in pages if re.search(r"#[0-9a-fA-F]{6}\b", p.read_text())]
 
 
 # -- the sign-in pages and the mounted console, over HTTP

@@ -12,7 +12,7 @@ import sys
 LIGHT = ["voxsight.errors", "voxsight.store", "voxsight.search", "voxsight.store.accounts", "voxsight.rules",
          "voxsight.alerts", "voxsight.reports", "voxsight.notifications", "voxsight.jobs", "voxsight.queue",
          "voxsight.config", "voxsight.cli", "voxsight.cache", "voxsight.store.recordings", "voxsight.webui.app",
-         "voxsight.webui.server", "voxsight.webui.console.blocks"]
+         "voxsight.webui.server", "voxsight.webui.console.app"]
 HEAVY = ["torch", "funasr", "av", "faster_whisper", "ctranslate2"]
 
 

@@ -12,7 +12,7 @@ from voxsight.site import Site
 from voxsight.store import Store
 from voxsight.webui import errors, schemas
 from voxsight.webui.deps import SiteDep
-from voxsight.webui.console import blocks as console
+from voxsight.webui.console import app as console
 from voxsight.webui.routes import admin, alerts, auth, jobs as job_routes, recordings, reports, search
 
 API = "/api/v1"

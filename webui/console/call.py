@@ -20,8 +20,8 @@ from voxsight.results import AnalysisResult, Segment
 from voxsight.store.accounts import Role
 from voxsight.store.recordings import RecordingSummary
 from voxsight.webui.console.access import require
-from voxsight.webui.console.render import (EMOTION_COLORS, banner, clock, emotion_chip, event_badges, notice,
-                                           severity_chip, status_chip)
+from voxsight.webui.console.render import (EMOTION_COLORS, SYNTHETIC_FLAG, banner, clock, emotion_chip, event_badges,
+                                           notice, severity_chip, status_chip, synthetic_chip)
 from voxsight.site import Site
 from voxsight.webui.deps import Caller
 
@@ -91,7 +91,7 @@ def header_html(view: CallView) -> str:
              f"analysis {r.analysis_id}" if r.analysis_id else "not analyzed yet"]
     model = ""
     if view.result:
-        flag = ' <span class="vx-chip vx-strong" style="--c:#b42318">synthetic</span>' if view.result.synthetic else ""
+        flag = " " + synthetic_chip() if view.result.synthetic else ""
         words = f", words {escape(view.result.words_model_id)}" if view.result.words_model_id else ""
         model = f'<div class="vx-model">model {escape(view.result.model_id)}{words}{flag}</div>'
     player = (f'<audio id="vx-player" controls preload="metadata" src="{escape(view.audio_url)}"></audio>'
@@ -131,8 +131,7 @@ def transcript_html(view: CallView) -> str:
     column = {lane: n + 1 for n, lane in enumerate(lanes)}
     heads = "".join(f'<div class="vx-lane-head" style="grid-column:{column[lane]}">{escape(lane)}</div>' for lane in lanes)
     rows = "".join(_segment_html(s, column[_lane(s)]) for s in segments)
-    synthetic = ('<span class="vx-chip vx-strong" style="--c:#b42318" title="' + escape(view.warning or "") +
-                 '">synthetic model: tags are meaningless</span>') if view.warning else ""
+    synthetic = synthetic_chip(SYNTHETIC_FLAG, view.warning) if view.warning else ""
     return (f'<div class="vx-transcript-head"><h3>Transcript</h3>{synthetic}'
             f'<span class="vx-hint">click a segment to play from there</span></div>{overview}'
             f'<div class="vx-lanes" style="grid-template-columns:repeat({len(lanes)}, minmax(0, 1fr))">{heads}{rows}</div>')
