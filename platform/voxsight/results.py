@@ -144,4 +144,3 @@ def summarize(segments: tuple[Segment, ...] | list[Segment]) -> Summary:
 
 def _rounded(counter: Counter[str]) -> dict[str, float]:
     return {k: round(v, 2) for k, v in sorted(counter.items())}
-

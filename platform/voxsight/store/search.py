@@ -235,4 +235,3 @@ def _tsquery(q: Query):
 
 def _tsquery_term(term: str) -> str:
     return "'" + term.replace("'", "''").replace("\\", "\\\\") + "'"
-
