@@ -14,7 +14,7 @@ page of 50 through ``Store.search`` and through the previous search (revision 00
 every match fetched and sorted by recording time, through the expression index of 0006, which the
 bench builds beside the current one), interleaved, on the same database. Prints p50 and p95 of
 each, per query and over all, and the ratio previous / now. A last section, not in the totals,
-times filters that defeat the walk (see ``voxsight.search``): a language no English word is in, an
+times filters that defeat the walk (see ``voxsight.store.search``): a language no English word is in, an
 event no segment has.
 """
 
@@ -28,8 +28,9 @@ import uuid
 
 from sqlalchemy import create_engine, func, select, text
 
-from voxsight import search
-from voxsight.search import Filters, Hit, Query, SearchPage, index_terms
+from voxsight.store import search
+from voxsight.store.filters import Filters, call_conditions, heard_conditions
+from voxsight.store.search import Hit, Query, SearchPage, index_terms
 from voxsight.store import Store, schema, upgrade
 from voxsight.text import find
 
@@ -164,7 +165,8 @@ def previous_search(session, query: str, filters: Filters, limit: int = 50, offs
     statement = (
         select(s, r.id, r.filename)
         .join(a, s.analysis_id == a.id).join(r, a.recording_id == r.id)
-        .where(a.status == schema.AnalysisStatus.DONE.value, match, *search._conditions("postgresql", filters))
+        .where(a.status == schema.AnalysisStatus.DONE.value, match, *call_conditions(filters),
+               *heard_conditions("postgresql", filters))
         .order_by(r.created_at.desc(), r.id.desc(), s.start_ms, s.id)
         .limit(limit + 1).offset(offset)
     )

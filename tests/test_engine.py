@@ -57,7 +57,7 @@ def test_long_speech_is_cut_at_max_segment_s(trained_model_dir, billing):
 
 def test_batches_never_exceed_the_padded_budget():
     silence = np.zeros(16000 * 30, np.float32)
-    spans = [engine_module.Span(silence, 0.0, d) for d in (1.0, 2.0, 2.5, 3.0, 7.0, 12.0, 29.0)]
+    spans = [audio.Span(silence, 0.0, d) for d in (1.0, 2.0, 2.5, 3.0, 7.0, 12.0, 29.0)]
     order = sorted(range(len(spans)), key=lambda i: spans[i].end_s)
 
     batches = list(engine_module._batches(order, spans, batch_size_s=10.0))

@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 
-LIGHT = ["voxsight.errors", "voxsight.store", "voxsight.search", "voxsight.store.accounts", "voxsight.rules",
+LIGHT = ["voxsight.errors", "voxsight.store", "voxsight.store.search", "voxsight.store.accounts", "voxsight.rules",
          "voxsight.alerts", "voxsight.reports", "voxsight.notifications", "voxsight.jobs", "voxsight.queue",
          "voxsight.config", "voxsight.cli", "voxsight.cache", "voxsight.store.recordings", "voxsight.webui.app",
          "voxsight.webui.server", "voxsight.webui.console.app"]

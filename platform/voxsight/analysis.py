@@ -14,14 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from voxsight import audio, models, results, tags, words
+from voxsight import audio, models, recipe, tags, words
 from voxsight.alerts import Alerting
+from voxsight.audio import Span
 from voxsight.config import Config
-from voxsight.engine import Engine, ModelInfo, Span
+from voxsight.engine import Engine
 from voxsight.errors import AnalysisError
-from voxsight.results import AnalysisResult, RecordingInfo, Segment
+from voxsight.results import AnalysisResult, ModelInfo, RecordingInfo, Segment
 from voxsight.store import Store
-from voxsight.whisper import Transcript, Whisper, ensure_model
+from voxsight.whisper import Transcript, Whisper
 
 log = logging.getLogger(__name__)
 
@@ -70,31 +71,28 @@ class Analyzer:
         self._manifest: models.Manifest | None = None
         self._words_model_id: str | None = None
         self._parameters_key: str | None = None
-        self.parameters = results.analysis_parameters(config)
+        self.parameters = recipe.analysis_parameters(config)
 
     @property
     def parameters_key(self) -> str:
         """sha256 of the canonical parameters and the Whisper model: with the audio and the SenseVoice
-        model, the key of a result."""
+        model, the key of a result (``voxsight.recipe``)."""
         if self._parameters_key is None:
-            self._parameters_key = results.parameters_key(self.parameters, self.words_model_id)
+            self._parameters_key = recipe.parameters_key(self.parameters, self.words_model_id)
         return self._parameters_key
 
     @property
     def words_model_id(self) -> str | None:
         """The Whisper model that may write words (the embedded one is reassembled on first need)."""
-        e = self.config.engine
-        if not words.may_use_whisper(e.words, e.translate):
-            return None
         if self._words_model_id is None:
-            self._words_model_id = (self._whisper.model.model_id if self._whisper is not None
-                                    else ensure_model(self.config.models.whisper_dir).model_id)
+            loaded = self._whisper.model if self._whisper is not None else None
+            self._words_model_id = recipe.words_model_id(self.config, loaded, unpack=True)
         return self._words_model_id
 
     def load(self) -> None:
         """Load every model this configuration may use now (a worker does, before taking any job)."""
         self.engine
-        if words.may_use_whisper(self.config.engine.words, self.config.engine.translate):
+        if recipe.uses_whisper(self.config.engine):
             self.whisper
 
     @property

@@ -169,6 +169,15 @@ def channel_signals(audio: Audio, mode: str) -> list[np.ndarray]:
     raise ValueError(f"channel mode must be mix or split, not {mode!r}")
 
 
+@dataclass(frozen=True, eq=False)
+class Span:
+    """A stretch of a 16 kHz mono signal, decoded on its own by SenseVoice and by Whisper."""
+
+    signal: np.ndarray
+    start_s: float
+    end_s: float
+
+
 @dataclass(frozen=True)
 class Skipped:
     path: Path

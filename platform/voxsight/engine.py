@@ -25,9 +25,9 @@ import numpy as np
 import torch
 
 from voxsight import models
-from voxsight.audio import SAMPLE_RATE
+from voxsight.audio import SAMPLE_RATE, Span
 from voxsight.config import EngineConfig, ModelsConfig
-from voxsight.results import Word
+from voxsight.results import ModelInfo, Word
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +40,6 @@ class Utterance:
     end_s: float
     raw: str
     words: tuple[Word, ...] = ()
-
-
-@dataclass(frozen=True, eq=False)
-class Span:
-    """A stretch of a 16 kHz mono signal to decode on its own."""
-
-    signal: np.ndarray
-    start_s: float
-    end_s: float
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    model_id: str
-    synthetic: bool
 
 
 class Engine:

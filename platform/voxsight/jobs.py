@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from voxsight import models, results
+from voxsight import models, recipe
 from voxsight.audio import AudioError, hash_file
 from voxsight.config import Config
 from voxsight.queue import RedisQueue
 from voxsight.store import Store
 from voxsight.store.jobs import JobInfo
+from voxsight.results import AnalysisResult
 from voxsight.store.schema import Priority
-from voxsight.words import may_use_whisper
 
 
 def open_queue(config: Config, store: Store) -> RedisQueue | None:
@@ -69,23 +69,19 @@ def submit_many(config: Config, store: Store, queue: RedisQueue | None, paths: I
     return Submitted(tuple(submitted), tuple(refused))
 
 
-def stored_analysis(config: Config, store: Store, sha256: str) -> results.AnalysisResult | None:
+def stored_analysis(config: Config, store: Store, sha256: str) -> AnalysisResult | None:
     """The stored analysis these bytes would get if analyzed now (the same SenseVoice and Whisper
     models, the same parameters), if there is one; read from the models' manifests, loading none."""
     try:
-        sensevoice = models.read_manifest(config.models.sensevoice_dir)
-        e = config.engine
-        words_model_id = (models.read_manifest(config.models.whisper_dir).model_id
-                          if may_use_whisper(e.words, e.translate) else None)
+        current = recipe.current(config)
     except models.ModelError:  # a model not in place yet: nothing can have been analyzed with it
         return None
-    key = results.parameters_key(results.analysis_parameters(config), words_model_id)
-    return store.find(sha256, sensevoice.model_id, key)
+    return store.find(sha256, current.model_id, current.key)
 
 
 def submit_upload(store: Store, queue: RedisQueue | None, storage_dir: Path, received: Path, sha256: str,
                   size: int, name: str, call_metadata: dict | None = None, priority: Priority | str = Priority.NORMAL,
-                  reuse: results.AnalysisResult | None = None) -> JobInfo:
+                  reuse: AnalysisResult | None = None) -> JobInfo:
     """Submit audio already received into ``storage_dir`` (an upload streamed there and hashed on
     the way): it is moved into place, not copied. With ``reuse`` (its ``stored_analysis``) the job
     is finished at once with that analysis."""

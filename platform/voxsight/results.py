@@ -1,19 +1,15 @@
 """Typed records of an analysis, the summary derived from them, and their JSON form.
 
-These cross every boundary: the analyzer makes them, the store keeps them, the CLI (and later the
-console and API) render them. The JSON schema is documented in the README.
+These cross every boundary: the analyzer makes them, the store keeps them, the CLI, the console and
+the API render them. So this module imports nothing else of Voxsight: everything may import it.
+The JSON schema is documented in the README.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from voxsight.config import Config
+from typing import Any
 
 SYNTHETIC_WARNING = (
     "SYNTHETIC MODEL: this SenseVoiceSmall has random weights, so its text, language, emotions and "
@@ -24,6 +20,14 @@ SYNTHETIC_TAGS_WARNING = (
     "The words and languages come from Whisper (real weights). Import the real SenseVoiceSmall with "
     "`voxsight models import DIR` (see README)."
 )
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Which model a result comes from: a loaded one's, or its manifest's."""
+
+    model_id: str
+    synthetic: bool
 
 
 @dataclass(frozen=True)
@@ -140,26 +144,3 @@ def summarize(segments: tuple[Segment, ...] | list[Segment]) -> Summary:
 
 def _rounded(counter: Counter[str]) -> dict[str, float]:
     return {k: round(v, 2) for k, v in sorted(counter.items())}
-
-
-def analysis_parameters(config: "Config") -> dict[str, Any]:
-    """Everything besides the models and the audio that changes an analysis's result."""
-    from voxsight.words import may_use_whisper
-
-    e, a = config.engine, config.audio
-    return {
-        "channels": a.channels, "roles": list(a.roles) if a.channels == "split" else [],
-        "language": e.language, "use_itn": e.use_itn, "ban_emo_unk": e.ban_emo_unk,
-        "word_timestamps": e.word_timestamps, "max_segment_s": e.max_segment_s,
-        "vad_end_silence_ms": e.vad_end_silence_ms,
-        "words": e.words, "translate": e.translate,
-        **({"whisper_beam_size": e.whisper_beam_size, "whisper_compute_type": e.whisper_compute_type}
-           if may_use_whisper(e.words, e.translate) else {}),
-    }
-
-
-def parameters_key(parameters: dict[str, Any], words_model_id: str | None) -> str:
-    """With the audio's sha256 and the SenseVoice model, the key of a result: the same key, the
-    same analysis, stored once."""
-    keyed = {**parameters, "words_model_id": words_model_id}
-    return hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()

@@ -28,10 +28,9 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from voxsight import models
-from voxsight.audio import SAMPLE_RATE
+from voxsight.audio import SAMPLE_RATE, Span
 from voxsight.config import EngineConfig
-from voxsight.engine import ModelInfo, Span
-from voxsight.results import Word
+from voxsight.results import ModelInfo, Word
 
 WEIGHTS_FILE = "model.bin"
 CONFIG_FILE = "config.json"

@@ -20,11 +20,6 @@ if TYPE_CHECKING:  # only a type here: deciding which engine writes words loads 
 SENSEVOICE, WHISPER = "sensevoice", "whisper"
 
 
-def may_use_whisper(mode: str, translate: bool) -> bool:
-    """Whether an analysis with these settings may need Whisper (and so depends on its model)."""
-    return mode != SENSEVOICE or translate
-
-
 def engine_for(mode: str, sensevoice_synthetic: bool, sensevoice_language: str | None) -> str:
     """The engine whose words a segment gets, given what SenseVoice made of it."""
     if mode != "auto":

@@ -1,5 +1,5 @@
 """Calls: the stored calls, filtered, sorted and a page at a time; or, with words to find, the
-segments that said them (full-text search in any language, ``voxsight.search``).
+segments that said them (full-text search in any language, ``voxsight.store.search``).
 
 Both are the store's own queries (the API's ``GET /recordings`` and ``GET /search``): a page is
 one bounded query plus a count, whatever the store's size. Searching by words needs the analyst
@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from voxsight.search import Filters, Hit
+from voxsight.store.filters import Filters
+from voxsight.store.search import Hit
 from voxsight.store.accounts import Role
 from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingSummary
 from voxsight.tags import EMOTIONS, EVENTS

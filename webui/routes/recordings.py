@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from voxsight.search import Filters
+from voxsight.store.filters import Filters
 from voxsight.store.recordings import ALERT_STATES, SORTS
 from voxsight.webui import schemas
 from voxsight.site import Site

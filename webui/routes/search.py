@@ -1,4 +1,4 @@
-"""Full-text search over what was said, in any language (see ``voxsight.search``)."""
+"""Full-text search over what was said, in any language (see ``voxsight.store.search``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from voxsight.search import Filters
+from voxsight.store.filters import Filters
 from voxsight.webui import schemas
 from voxsight.webui.deps import Analyst, OptionalId, SiteDep
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from voxsight import audio, config as config_module
+from voxsight import audio, config as config_module, recipe
 from voxsight.cli import render
 from voxsight.cli.db import open_store
 from voxsight.results import SYNTHETIC_TAGS_WARNING, SYNTHETIC_WARNING
@@ -39,16 +39,23 @@ def _analysis_options(parser: argparse.ArgumentParser, channels: str | None = No
     parser.add_argument("--db", help="database URL (default: SQLite in the data directory)")
 
 
-def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
-    from voxsight.analysis import AnalysisError, Analyzer
-
-    config = config.with_overrides(
+def _with_options(args: argparse.Namespace, config: config_module.Config) -> config_module.Config:
+    return config.with_overrides(
         audio={"channels": args.channels} if args.channels else {},
         engine={**({"language": args.language} if args.language else {}),
                 **({"words": args.words} if args.words else {}),
                 **({"translate": True} if args.translate else {})},
         store={"url": args.db} if args.db else {},
     )
+
+
+def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
+    return _run(args, _with_options(args, config))
+
+
+def _run(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.analysis import AnalysisError, Analyzer
+
     found = audio.find_audio_files(args.paths)
     render.found_files(found, args.paths)
     if not found.files:
@@ -81,15 +88,16 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
 def _demo(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight import synthetic
 
+    config = _with_options(args, config)
     model_dir = Path(config.models.sensevoice_dir)
     if not model_dir.exists():
         print(render.banner("No SenseVoiceSmall model is imported: building a SYNTHETIC one (random weights, about "
                             "a minute). Its text is MEANINGLESS; speed and memory are real."), file=sys.stderr)
         synthetic.build_model_dir(model_dir, size="full")
-    if (args.words or config.engine.words) != "sensevoice" and not Path(config.models.whisper_dir).exists():
+    if recipe.uses_whisper(config.engine) and not Path(config.models.whisper_dir).exists():
         from voxsight import whisper
 
         render.note("unpacking the embedded Whisper base model (once)")
         whisper.ensure_model(config.models.whisper_dir)
     args.paths = args.paths or [str(DEMO_SAMPLES)]
-    return _analyze(args, config)
+    return _run(args, config)

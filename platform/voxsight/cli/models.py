@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from voxsight import config as config_module, models
+from voxsight import config as config_module, models, recipe
 
 
 def add_commands(commands) -> None:
@@ -48,7 +48,7 @@ def _verify(args: argparse.Namespace, config: config_module.Config) -> int:
     if Path(config.models.whisper_dir).exists():
         manifest = whisper.verify(config.models.whisper_dir)
         print(f"ok: {manifest.model_id}, real, {len(manifest.files)} files match their sha256")
-    elif config.engine.words != "sensevoice" or config.engine.translate:
+    elif recipe.uses_whisper(config.engine):
         print(f"whisper: {config.models.whisper_dir} not there yet: the embedded base model is unpacked "
               "(and checked against its pinned sha256) on first use")
     return 0

@@ -17,7 +17,7 @@ from voxsight.tags import EMOTION_EMOJI, EVENT_EMOJI
 if TYPE_CHECKING:
     from voxsight.audio import FoundFiles
     from voxsight.queue import QueueDepth, WorkerInfo
-    from voxsight.search import Hit, SearchPage
+    from voxsight.store.search import Hit, SearchPage
     from voxsight.store.accounts import AuditEntry, TokenInfo, UserInfo
     from voxsight.store.alerts import AlertInfo
     from voxsight.store.jobs import JobInfo

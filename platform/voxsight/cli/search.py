@@ -24,7 +24,7 @@ def add_commands(commands) -> None:
 
 
 def _search(args: argparse.Namespace, config: config_module.Config) -> int:
-    from voxsight.search import Filters
+    from voxsight.store.filters import Filters
 
     filters = Filters(**{k: getattr(args, k) for k in FILTERS})
     page = open_store(args, config).search(args.query, filters, args.limit, args.offset)

@@ -208,9 +208,9 @@ class AccountStore:
             token = session.scalar(select(schema.ApiToken).where(schema.ApiToken.token_sha256 == _sha256(secret)))
             if token is None or token.revoked_at is not None or token.user.disabled:
                 return None
-            if token.expires_at is not None and _utc(token.expires_at) <= now:
+            if token.expires_at is not None and token.expires_at <= now:
                 return None
-            if token.last_used_at is None or now - _utc(token.last_used_at) > _LAST_USED_RESOLUTION:
+            if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
                 token.last_used_at = now  # not on every request: a busy API would write on every read
             return _user(token.user)
 
@@ -253,23 +253,18 @@ def _sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone
-
-
 def _event(actor: str, action: str, source: str | None, detail: dict, recording_id: int | None = None):
     return schema.AuditEvent(actor=actor[:128], action=action, source=source, detail=detail,
                              recording_id=recording_id, at=datetime.now(timezone.utc))
 
 
 def _user(u: schema.User) -> UserInfo:
-    return UserInfo(u.id, u.name, Role(u.role), u.disabled, _utc(u.created_at))
+    return UserInfo(u.id, u.name, Role(u.role), u.disabled, u.created_at)
 
 
 def _token(t: schema.ApiToken) -> TokenInfo:
-    return TokenInfo(t.id, t.name, t.user.name, _utc(t.created_at), t.expires_at and _utc(t.expires_at),
-                     t.revoked_at and _utc(t.revoked_at), t.last_used_at and _utc(t.last_used_at))
+    return TokenInfo(t.id, t.name, t.user.name, t.created_at, t.expires_at, t.revoked_at, t.last_used_at)
 
 
 def _entry(e: schema.AuditEvent) -> AuditEntry:
-    return AuditEntry(e.id, _utc(e.at), e.actor, e.action, e.recording_id, e.source, e.detail)
+    return AuditEntry(e.id, e.at, e.actor, e.action, e.recording_id, e.source, e.detail)

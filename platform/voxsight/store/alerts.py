@@ -320,7 +320,7 @@ class AlertStore:
         if outbox_id is not None:
             query = query.where(schema.Delivery.outbox_id == outbox_id)
         with self._sessions() as session:
-            return [DeliveryAttempt(d.outbox_id, _aware(d.attempted_at), d.status_code, d.error, d.duration_ms)
+            return [DeliveryAttempt(d.outbox_id, d.attempted_at, d.status_code, d.error, d.duration_ms)
                     for d in session.scalars(query)]
 
 
@@ -330,7 +330,7 @@ def _contexts(session: Session, analysis_ids: Sequence[int]) -> dict[int, CallCo
                schema.Recording.call_metadata, schema.Analysis.finished_at)
         .join(schema.Recording).where(schema.Analysis.id.in_(analysis_ids)))
     return {r.id: CallContext(r.id, r.filename, r.duration_s or 0.0, r.call_metadata or {},
-                              _aware(r.finished_at or datetime.now(timezone.utc))) for r in rows}
+                              r.finished_at or datetime.now(timezone.utc)) for r in rows}
 
 
 _ANNOUNCED = ("id", "analysis_id", "rule_id", "ruleset_version", "severity", "message", "triggers", "status")
@@ -371,19 +371,16 @@ def _call_time(context: CallContext) -> datetime:
     value = context.metadata.get("call_time")
     if value:
         try:
-            return _aware(datetime.fromisoformat(str(value)))
+            moment = datetime.fromisoformat(str(value))
         except ValueError:
             pass
+        else:
+            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # no zone given: UTC
     return context.finished_at
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)[:128]
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _trigger_json(t: Trigger) -> dict[str, Any]:
@@ -394,13 +391,11 @@ def _info(a: schema.Alert, filename: str, recording_id: int, with_history: bool 
     return AlertInfo(
         id=a.id, analysis_id=a.analysis_id, recording_id=recording_id, filename=filename, rule_id=a.rule_id, ruleset_version=a.ruleset_version,
         severity=a.severity, message=a.message, triggers=tuple(Trigger(**t) for t in a.triggers), status=a.status,
-        created_at=_aware(a.created_at), updated_at=_aware(a.updated_at),
-        history=tuple(HistoryEntry(h.action, h.actor, h.comment, _aware(h.at)) for h in a.history)
+        created_at=a.created_at, updated_at=a.updated_at,
+        history=tuple(HistoryEntry(h.action, h.actor, h.comment, h.at) for h in a.history)
         if with_history else (),
     )
 
 
 def _iso(moment: datetime | date | None) -> str | None:
-    if moment is None:
-        return None
-    return (_aware(moment) if isinstance(moment, datetime) else moment).isoformat()
+    return moment.isoformat() if moment is not None else None

@@ -206,10 +206,7 @@ def _now() -> datetime:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    # SQLite returns naive datetimes; every time we store is UTC.
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
+    return moment.isoformat() if moment is not None else None
 
 
 def _info(job: schema.Job) -> JobInfo:

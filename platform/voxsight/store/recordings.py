@@ -8,18 +8,15 @@ alerts is in that state (``none``: it has no alert at all).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, exists, func, select, text as sql
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from voxsight.store import schema
-
-if TYPE_CHECKING:  # voxsight.search imports the store: a type only, to import either one first
-    from voxsight.search import Filters
+from voxsight.store.filters import Filters, call_conditions, heard_conditions
 
 SORTS = ("newest", "oldest", "longest", "shortest", "name")
 ALERT_STATES = ("open", "acknowledged", "resolved", "none")
@@ -63,8 +60,6 @@ class RecordingStore:
         """One page of recordings that match, with how many match in all, or, with
         ``count_up_to``, in the next ``count_up_to`` past the page's start: counting every match of
         a filter on what was heard reads every segment that has it, which a page does not need."""
-        from voxsight.search import Filters
-
         filters = filters or Filters()
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
@@ -122,25 +117,8 @@ class RecordingStore:
 
 def _conditions(dialect: str, f: Filters, alert_state: str | None) -> list[Any]:
     r, a, s = schema.Recording, schema.Analysis, schema.Segment
-    conditions: list[Any] = []
-    if f.recording_id is not None:
-        conditions.append(r.id == f.recording_id)
-    for key, value in (("agent", f.agent), ("queue", f.queue)):
-        if value is not None:
-            conditions.append(r.call_metadata[key].as_string() == value)
-    if f.since is not None:
-        conditions.append(r.created_at >= f.since)
-    if f.until is not None:
-        conditions.append(r.created_at < f.until)
-    heard = [c for c in ((s.emotion == f.emotion) if f.emotion else None,
-                         (s.language == f.language) if f.language else None,
-                         (s.role == f.role) if f.role else None) if c is not None]
-    if f.event is not None:
-        heard.append(sql("segments.events @> CAST(:event_list AS JSONB)").bindparams(event_list=json.dumps([f.event]))
-                     if dialect == "postgresql" else
-                     sql("EXISTS (SELECT 1 FROM json_each(segments.events) WHERE json_each.value = :event)")
-                     .bindparams(event=f.event))
-    if heard:
+    conditions = call_conditions(f)
+    if heard := heard_conditions(dialect, f):
         conditions.append(exists(select(s.id).join(a, s.analysis_id == a.id).where(
             a.recording_id == r.id, a.status == schema.AnalysisStatus.DONE.value, *heard)))
     if alert_state is not None:
@@ -173,12 +151,8 @@ def _summaries(session: Session, rows) -> list[RecordingSummary]:
         out.append(RecordingSummary(
             id=row.id, filename=row.filename, sha256=row.sha256, size_bytes=row.size_bytes, format=row.format,
             duration_s=row.duration_s, channels=row.channels, call_metadata=dict(row.call_metadata or {}),
-            created_at=_utc(row.created_at), analysis_id=analysis_id,
+            created_at=row.created_at, analysis_id=analysis_id,
             synthetic=analysis.synthetic if analysis else None,
             dominant_emotion=feature.dominant_emotion if feature else None,
             language=feature.language if feature else None, open_alerts=open_, alerts=total))
     return out
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite drops the zone

@@ -17,12 +17,12 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from voxsight import search
 from voxsight.errors import StoreError
 from voxsight.results import AnalysisResult, RecordingInfo, Segment, Word
-from voxsight.store import schema
+from voxsight.store import schema, search
 from voxsight.store.accounts import AccountStore
 from voxsight.store.alerts import AlertStore
+from voxsight.store.filters import Filters
 from voxsight.store.jobs import JobStore
 from voxsight.store.recordings import RecordingStore
 
@@ -92,11 +92,11 @@ class Store:
             if recording is not None:
                 recording.add_name(name)
 
-    def search(self, query: str, filters: "search.Filters | None" = None, limit: int = 50,
-               offset: int = 0) -> "search.SearchPage":
-        """Segments whose words match ``query``, in any language (see ``voxsight.search``)."""
+    def search(self, query: str, filters: Filters | None = None, limit: int = 50,
+               offset: int = 0) -> search.SearchPage:
+        """Segments whose words match ``query``, in any language (see ``voxsight.store.search``)."""
         with self._sessions() as session:
-            return search.search(session, query, filters or search.Filters(), limit, offset)
+            return search.search(session, query, filters or Filters(), limit, offset)
 
     def find(self, sha256: str, model_id: str, parameters_key: str) -> AnalysisResult | None:
         """The finished analysis of these bytes with this model and these parameters, if any."""

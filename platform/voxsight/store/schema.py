@@ -10,7 +10,8 @@ import enum
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint,
+                        select)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -21,6 +22,26 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment in time, read back timezone-aware and in UTC on every database.
+
+    PostgreSQL's ``timestamptz`` keeps the instant; SQLite has no zones and hands back naive
+    datetimes for ``DateTime(timezone=True)``. So every moment is stored in UTC, and one read back
+    without a zone is UTC. The SQL type is unchanged (no migration).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        return value.astimezone(timezone.utc) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 class Base(DeclarativeBase):
@@ -52,7 +73,7 @@ class Recording(Base):
     call_metadata: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     # Every name these bytes have been seen under, first first (``filename`` is the first).
     names: Mapped[list[Any]] = mapped_column(default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
     analyses: Mapped[list[Analysis]] = relationship(back_populates="recording")
 
@@ -94,8 +115,8 @@ class Analysis(Base):
     status: Mapped[str] = mapped_column(String(16), default=AnalysisStatus.RUNNING.value)
     error: Mapped[str | None] = mapped_column(Text)
     timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     recording: Mapped[Recording] = relationship(back_populates="analyses")
     segments: Mapped[list[Segment]] = relationship(
@@ -123,7 +144,7 @@ class Segment(Base):
     words: Mapped[list[Any]] = mapped_column(default=list)
     words_engine: Mapped[str | None] = mapped_column(String(16))  # sensevoice or whisper
     translation: Mapped[str | None] = mapped_column(Text)  # English, when asked for
-    # What full-text search finds it by (voxsight.search.index_terms), indexed by the database's
+    # What full-text search finds it by (voxsight.store.search.index_terms), indexed by the database's
     # full-text engine (see migration 0006). On PostgreSQL it is also stored as a tsvector, the
     # generated column search_vector (migration 0008), not mapped here: SQLite has no such column.
     search_terms: Mapped[str] = mapped_column(Text, default="")
@@ -153,7 +174,7 @@ class Site(Base):
     __tablename__ = "site"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class Job(Base):
@@ -176,14 +197,14 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)
     analysis_id: Mapped[int | None] = mapped_column(ForeignKey("analyses.id", ondelete="SET NULL"))
     worker_id: Mapped[str | None] = mapped_column(String(128))
-    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     progress_done: Mapped[int] = mapped_column(default=0)
     progress_total: Mapped[int] = mapped_column(default=0)
     timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     recording: Mapped[Recording] = relationship()
 
@@ -198,7 +219,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(Text)  # argon2id; None: tokens only
     disabled: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class ApiToken(Base):
@@ -211,10 +232,10 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(128))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     user: Mapped[User] = relationship()
 
@@ -227,7 +248,7 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_log_at", "at"), Index("ix_audit_log_actor_action_at", "actor", "action", "at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     actor: Mapped[str] = mapped_column(String(128))  # user name, or "token:<name>", or "cli:<os user>"
     action: Mapped[str] = mapped_column(String(64))  # sign_in, sign_in_failed, view_recording, export...
     recording_id: Mapped[int | None] = mapped_column(ForeignKey("recordings.id", ondelete="SET NULL"))
@@ -249,7 +270,7 @@ class CallFeatures(Base):
     __table_args__ = (Index("ix_call_features_call_day", "call_day"),)
 
     analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True)
-    call_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    call_at: Mapped[datetime] = mapped_column(UtcDateTime())
     call_day: Mapped[date]
     call_week: Mapped[date]  # the Monday of the call's ISO week
     agent: Mapped[str | None] = mapped_column(String(128))
@@ -281,7 +302,7 @@ class CallFeatures(Base):
     speech_noise_n: Mapped[int] = mapped_column(default=0)
     gbg_n: Mapped[int] = mapped_column(default=0)
     features: Mapped[dict[str, Any]]  # the whole CallFeatures record, for the console and rules
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class AlertStatus(str, enum.Enum):
@@ -304,12 +325,12 @@ class Alert(Base):
     message: Mapped[str] = mapped_column(Text)
     triggers: Mapped[list[Any]]  # [{start_s, end_s, role, text}]
     status: Mapped[str] = mapped_column(String(16), default=AlertStatus.OPEN.value)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     acknowledged_by: Mapped[str | None] = mapped_column(String(128))
-    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     resolved_by: Mapped[str | None] = mapped_column(String(128))
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     history: Mapped[list[AlertEvent]] = relationship(back_populates="alert", order_by="AlertEvent.id",
                                                      cascade="all, delete-orphan")
@@ -326,7 +347,7 @@ class AlertEvent(Base):
     action: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str | None] = mapped_column(String(128))
     comment: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
     alert: Mapped[Alert] = relationship(back_populates="history")
 
@@ -349,11 +370,11 @@ class Outbox(Base):
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     published: Mapped[bool] = mapped_column(default=False)  # on the Redis channel
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Delivery(Base):
@@ -363,7 +384,7 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
-    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    attempted_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     status_code: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int]

@@ -32,17 +32,15 @@ that the filters leave out of the newest analyses.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Select, func, literal_column, select, text as sql
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 
 from voxsight.store import schema
+from voxsight.store.filters import Filters, call_conditions, heard_conditions
 from voxsight.text import find, runs
 
 
@@ -76,21 +74,6 @@ class Query:
             else:
                 terms.append(run.text)
         return cls(tuple(terms), bool(found) and found[-1].unspaced and len(found[-1].text) == 1)
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What a search (or a list of recordings) is narrowed to. None: any."""
-
-    emotion: str | None = None
-    language: str | None = None
-    role: str | None = None
-    event: str | None = None
-    agent: str | None = None
-    queue: str | None = None
-    recording_id: int | None = None
-    since: datetime | None = None  # recordings stored from
-    until: datetime | None = None  # ... until (exclusive)
 
 
 @dataclass(frozen=True)
@@ -150,7 +133,8 @@ def _matching(dialect: str, match, filters: Filters, *where) -> Select:
     s, a, r = schema.Segment, schema.Analysis, schema.Recording
     return (select(s, r.id, r.filename)
             .join(a, s.analysis_id == a.id).join(r, a.recording_id == r.id)
-            .where(a.status == schema.AnalysisStatus.DONE.value, match, *_conditions(dialect, filters), *where))
+            .where(a.status == schema.AnalysisStatus.DONE.value, match, *call_conditions(filters),
+                   *heard_conditions(dialect, filters), *where))
 
 
 def _sorted(session: Session, q: Query, filters: Filters, offset: int, count: int) -> list:
@@ -251,25 +235,3 @@ def _tsquery(q: Query):
 
 def _tsquery_term(term: str) -> str:
     return "'" + term.replace("'", "''").replace("\\", "\\\\") + "'"
-
-
-def _conditions(dialect: str, f: Filters) -> list[Any]:
-    s, r = schema.Segment, schema.Recording
-    conditions = []
-    for column, value in ((s.emotion, f.emotion), (s.language, f.language), (s.role, f.role), (r.id, f.recording_id)):
-        if value is not None:
-            conditions.append(column == value)
-    for key, value in (("agent", f.agent), ("queue", f.queue)):
-        if value is not None:
-            conditions.append(r.call_metadata[key].as_string() == value)
-    if f.since is not None:
-        conditions.append(r.created_at >= f.since)
-    if f.until is not None:
-        conditions.append(r.created_at < f.until)
-    if f.event is not None:  # JSON list membership, in each dialect's own words
-        conditions.append(
-            sql("segments.events @> CAST(:event_list AS JSONB)").bindparams(event_list=json.dumps([f.event]))
-            if dialect == "postgresql" else
-            sql("EXISTS (SELECT 1 FROM json_each(segments.events) WHERE json_each.value = :event)")
-            .bindparams(event=f.event))
-    return conditions
