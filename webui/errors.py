@@ -15,13 +15,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from voxsight.errors import (AccountError, AlertError, AudioError, ConfigError, ModelError, NotFound, QueueError,
-                             RulesError, StoreError, VoxsightError)
+from voxsight.errors import (AccountError, AlertError, AudioError, ConfigError, Forbidden, LockedOut, ModelError,
+                             NotFound, QueueError, RulesError, SignInFailed, StoreError, VoxsightError)
 
 log = logging.getLogger(__name__)
 
 # Nearest class first: an error is answered with the status of the first class it is an instance of.
 HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (Forbidden, 403),  # the role or the policy refuses it
+    (LockedOut, 429),  # too many failed sign-ins, for now
+    (SignInFailed, 401),
     (NotFound, 404),  # an unknown id or name
     (AudioError, 422),  # the upload is not usable audio
     (RulesError, 422),
@@ -55,8 +58,9 @@ def install(app: FastAPI) -> None:
 
     async def library_error(request: Request, exc: Exception):
         status = next(status for cls, status in HTTP_STATUS if isinstance(exc, cls))
+        headers = {"Retry-After": str(int(exc.retry_after_s))} if isinstance(exc, LockedOut) else None
         # A database error's own words, without the statement and parameters SQLAlchemy adds.
-        return problem(status, str(getattr(exc, "orig", None) or exc).splitlines()[0])
+        return problem(status, str(getattr(exc, "orig", None) or exc).splitlines()[0], headers)
 
     for cls, _status in HTTP_STATUS:  # Starlette finds a handler along the error's class hierarchy
         app.add_exception_handler(cls, library_error)

@@ -72,6 +72,29 @@ class AccountError(VoxsightError, ValueError):
     permanent = True
 
 
+class Forbidden(VoxsightError):
+    """The actor may not do this: their role is too low, or the policy refuses it (an admin
+    disabling themselves). The same refusal at every door: exit 2, HTTP 403, a console notice."""
+
+    permanent = True
+
+
+class SignInFailed(VoxsightError):
+    """Wrong name or password, or a disabled user (which of them is not said)."""
+
+    permanent = True
+
+
+class LockedOut(SignInFailed):
+    """Too many failed sign-ins for this name or from this address, for now."""
+
+    permanent = False  # it passes
+
+    def __init__(self, message: str, retry_after_s: float):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class AlertError(VoxsightError, ValueError):
     """A lifecycle step an alert cannot take (resolved already), or an unknown step."""
 

@@ -29,7 +29,7 @@ from voxsight.webui.console.access import Forbidden
 from voxsight.webui.console.render import (EMOTION_COLORS, banner, clock, emotion_chip, job_status, notice,
                                            severity_chip, status_chip)
 from voxsight.site import Site
-from voxsight.webui.routes.admin import describe_models
+from voxsight.operations.machinery import describe_models
 
 log = logging.getLogger(__name__)
 
