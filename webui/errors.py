@@ -1,7 +1,8 @@
 """The one place errors become HTTP responses: RFC 9457 problem details with the reason.
 
-Library errors map by class (the nearest class in the table wins); the web tier's own refusals
-(401, 403, 413, 415, 429) are ``HTTPException``s. Every body is ``application/problem+json``.
+Library errors map by class (the nearest class in the table wins): an operation's refusal
+(``Forbidden``) is 403, a failed sign-in 401 and a locked-out one 429, at the API as at every other
+door. The web tier's own refusals (a missing session, 413, 415) are ``HTTPException``s. Every body is ``application/problem+json``.
 """
 
 from __future__ import annotations
