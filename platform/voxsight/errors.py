@@ -73,8 +73,7 @@ class AccountError(VoxsightError, ValueError):
 
 
 class Forbidden(VoxsightError):
-    """The actor may not do this: their role is too low, or the policy refuses it (an admin
-    disabling themselves). The same refusal at every door: exit 2, HTTP 403, a console notice."""
+    """The actor's role, or the policy (no admin disables themselves), refuses this, at every door."""
 
     permanent = True
 
