@@ -106,8 +106,8 @@ def test_an_audit_entry_is_json_with_its_time_in_iso_8601(store):
     [entry] = store.accounts.audit_log().entries
 
     assert entry.to_json() == {"id": entry.id, "at": entry.at.isoformat(), "actor": "ann",
-                               "action": "view_recording", "recording_id": None, "source": "10.0.0.7",
-                               "detail": {"recording": 7}}
+                               "action": "view_recording", "door": None, "recording_id": None,
+                               "source": "10.0.0.7", "detail": {"recording": 7}}
 
 
 def test_the_audit_log_pages_newest_first(store):
@@ -134,7 +134,7 @@ def test_users_and_tokens_commands(tmp_path):
     assert voxsight(env, "users", "disable", "ann").returncode == 0
     assert voxsight(env, "users", "disable", "nobody").returncode == 2
     actions = voxsight(env, "audit").stdout
-    for action in ("user_added", "token_created", "token_revoked", "user_disabled"):
+    for action in ("user_add", "token_create", "token_revoke", "user_disable"):
         assert action in actions
     store = Store(f"sqlite:///{tmp_path / 'data' / 'voxsight.db'}")
     assert store.accounts.user_for_token(secret) is None

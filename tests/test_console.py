@@ -474,7 +474,7 @@ def test_admins_add_users_set_passwords_and_make_and_revoke_tokens(site, people)
     assert site.store.accounts.user_for_token(secret).name == "eve" and token.expires_at is not None
     admin.revoke_token(site, who, token.id)
     assert site.store.accounts.user_for_token(secret) is None
-    with pytest.raises(ValueError, match="yourself"):
+    with pytest.raises(Forbidden, match="yourself"):
         admin.disable_user(site, who, "admin-1")
     admin.disable_user(site, who, "eve")
     assert site.store.accounts.user("eve").disabled

@@ -45,9 +45,9 @@ def test_only_errors_that_retrying_cannot_help_are_permanent():
     permanent = {c.__name__ for c in classes if c.permanent}
 
     assert permanent == {"ConfigError", "AudioError", "RulesError", "ModelError", "NotFound", "AccountError", "AlertError",
-                         "SiteMismatch", "Abandoned"}
+                         "Forbidden", "SignInFailed", "SiteMismatch", "Abandoned"}
     assert {c.__name__ for c in classes if not c.permanent} == {
-        "VoxsightError", "AnalysisError", "StoreError", "QueueError", "StorageUnavailable"}
+        "VoxsightError", "AnalysisError", "StoreError", "QueueError", "StorageUnavailable", "LockedOut"}
 
 
 def test_every_error_says_what_it_is_in_one_line():

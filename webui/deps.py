@@ -3,7 +3,9 @@
 A request is signed in by a bearer token (``Authorization: Bearer vxs_…``, for systems) or by the
 console's session cookie (a token of the same kind, made at sign-in, sent back ``HttpOnly`` and
 ``SameSite=Strict``, revoked at sign-out). Either way the user's role decides the rest: a route
-names the least role it needs, and ``requires`` refuses anything less with 403.
+names the least role it needs, and ``requires`` refuses anything less with 403 before the body is
+read. The operation the route calls checks the role again (``voxsight.operations``): that is the
+rule, the same at every door; the route's check only answers early.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Path, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request, Response
 
+from voxsight.errors import Forbidden
+from voxsight.operations import Action, Actor, Door, audit, require
+from voxsight.operations.accounts import Session
 from voxsight.site import Site
 from voxsight.store.accounts import Role, UserInfo
 
@@ -25,14 +30,20 @@ OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking, from where, and how they signed in."""
+    """Who is asking, from where, how they signed in, and through which door (the API's, or the
+    console's, which signs in the same way)."""
 
     user: UserInfo
     source: str | None
     via: str  # "token" or "session"
+    door: Door = Door.API
 
-    def audit(self, site: Site, action: str, recording_id: int | None = None, **detail: Any) -> None:
-        site.store.accounts.audit(self.user.name, action, recording_id, self.source, detail)
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.user, self.door, self.source)
+
+    def audit(self, site: Site, action: Action, recording_id: int | None = None, **detail: Any) -> None:
+        audit.record(site, self.actor, action, recording_id, **detail)
 
 
 def get_site(request: Request) -> Site:
@@ -64,10 +75,22 @@ def caller(request: Request, site: SiteDep) -> Caller:
 
 def requires(role: Role):
     def check(who: Annotated[Caller, Depends(caller)]) -> Caller:
-        if not who.user.role.allows(role):
-            raise HTTPException(403, f"this needs the {role.value} role or higher; {who.user.name} is {who.user.role.value}")
+        try:
+            require(who.actor, role)
+        except Forbidden as exc:
+            raise HTTPException(403, str(exc)) from None
         return who
     return check
+
+
+def set_session_cookie(site: Site, response: Response, session: Session) -> None:
+    """The session's cookie: ``HttpOnly``, ``SameSite=Strict``, for the whole site."""
+    response.set_cookie(SESSION_COOKIE, session.secret, max_age=int(session.lifetime_s), httponly=True,
+                        samesite="strict", secure=site.config.web.secure_cookies, path="/")
+
+
+def drop_session_cookie(response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 Viewer = Annotated[Caller, Depends(requires(Role.VIEWER))]

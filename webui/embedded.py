@@ -12,7 +12,6 @@ worker beside it, and ``prepare`` only submits them.
 
 from __future__ import annotations
 
-import getpass
 import multiprocessing
 import secrets
 import socket
@@ -26,6 +25,8 @@ from typing import Callable
 from voxsight import jobs, recipe
 from voxsight.audio import hash_file
 from voxsight.config import Config
+from voxsight.operations import Actor, Door, accounts as operations
+from voxsight.site import Site
 from voxsight.store import Store
 from voxsight.store.accounts import Role
 
@@ -63,8 +64,10 @@ def ensure_models(config: Config, say: Callable[[str], None]) -> None:
 
 
 def prepare(config: Config, store: Store, samples: Path = SAMPLES, say: Callable[[str], None] = print) -> Prepared:
-    """Submit the sample calls not analyzed yet, and make an admin if the site has none."""
-    queue = jobs.open_queue(config, store)
+    """Submit the sample calls not analyzed yet, and make an admin if the site has none (audited
+    as the operating-system user, through the door ``site``)."""
+    site = Site.open(config, store)
+    queue = site.queue
     waiting = {j.sha256 for status in ("queued", "running") for j in store.jobs.list(status, limit=1000)}
     submitted = []
     for path in sorted(samples.glob("*.wav")):
@@ -75,12 +78,11 @@ def prepare(config: Config, store: Store, samples: Path = SAMPLES, say: Callable
     if submitted:
         say(f"Analyzing the {len(submitted)} sample call(s) in {samples}.")
 
-    accounts = store.accounts
-    if any(u.role == Role.ADMIN and not u.disabled for u in accounts.users()):
+    me = Actor.local(Door.SITE)
+    if any(u.role == Role.ADMIN and not u.disabled for u in operations.users(site, me)):
         return Prepared(tuple(submitted), None)
     password = secrets.token_urlsafe(12)
-    accounts.add_user(ADMIN, Role.ADMIN, password)
-    accounts.audit(f"site:{getpass.getuser()}", "user_add", source="run.sh", detail={"user": ADMIN, "role": "admin"})
+    operations.add_user(site, me, ADMIN, Role.ADMIN, password)
     return Prepared(tuple(submitted), password)
 
 

@@ -1,7 +1,8 @@
 """The one place errors become HTTP responses: RFC 9457 problem details with the reason.
 
-Library errors map by class (the nearest class in the table wins); the web tier's own refusals
-(401, 403, 413, 415, 429) are ``HTTPException``s. Every body is ``application/problem+json``.
+Library errors map by class (the nearest class in the table wins): an operation's refusal
+(``Forbidden``) is 403, a failed sign-in 401 and a locked-out one 429, at the API as at every other
+door. The web tier's own refusals (a missing session, 413, 415) are ``HTTPException``s. Every body is ``application/problem+json``.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
-from voxsight.errors import (AccountError, AlertError, AudioError, ConfigError, ModelError, NotFound, QueueError,
-                             RulesError, StoreError, VoxsightError)
+from voxsight.errors import (AccountError, AlertError, AudioError, ConfigError, Forbidden, LockedOut, ModelError,
+                             NotFound, QueueError, RulesError, SignInFailed, StoreError, VoxsightError)
 
 log = logging.getLogger(__name__)
 
 # Nearest class first: an error is answered with the status of the first class it is an instance of.
 HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (Forbidden, 403),  # the role or the policy refuses it
+    (LockedOut, 429),  # too many failed sign-ins, for now
+    (SignInFailed, 401),
     (NotFound, 404),  # an unknown id or name
     (AudioError, 422),  # the upload is not usable audio
     (RulesError, 422),
@@ -55,8 +59,9 @@ def install(app: FastAPI) -> None:
 
     async def library_error(request: Request, exc: Exception):
         status = next(status for cls, status in HTTP_STATUS if isinstance(exc, cls))
+        headers = {"Retry-After": str(int(exc.retry_after_s))} if isinstance(exc, LockedOut) else None
         # A database error's own words, without the statement and parameters SQLAlchemy adds.
-        return problem(status, str(getattr(exc, "orig", None) or exc).splitlines()[0])
+        return problem(status, str(getattr(exc, "orig", None) or exc).splitlines()[0], headers)
 
     for cls, _status in HTTP_STATUS:  # Starlette finds a handler along the error's class hierarchy
         app.add_exception_handler(cls, library_error)

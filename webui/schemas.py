@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from voxsight.store.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
 
 class Record(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -38,7 +40,7 @@ class User(Record):
 class UserCreate(BaseModel):
     name: str = Field(min_length=1, max_length=128, pattern=r"^[\w.@-]+$")
     role: str = Field(pattern="^(viewer|analyst|supervisor|admin)$")
-    password: str | None = Field(default=None, min_length=8, max_length=1024,
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH,
                                  description="none: the user signs in only through tokens")
 
 
@@ -68,6 +70,7 @@ class AuditEntry(Record):
     at: datetime
     actor: str
     action: str
+    door: str | None = Field(description="cli, api, console, site or worker; none for entries no door wrote")
     recording_id: int | None
     source: str | None
     detail: dict[str, Any]

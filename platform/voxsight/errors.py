@@ -72,6 +72,28 @@ class AccountError(VoxsightError, ValueError):
     permanent = True
 
 
+class Forbidden(VoxsightError):
+    """The actor's role, or the policy (no admin disables themselves), refuses this, at every door."""
+
+    permanent = True
+
+
+class SignInFailed(VoxsightError):
+    """Wrong name or password, or a disabled user (which of them is not said)."""
+
+    permanent = True
+
+
+class LockedOut(SignInFailed):
+    """Too many failed sign-ins for this name or from this address, for now."""
+
+    permanent = False  # it passes
+
+    def __init__(self, message: str, retry_after_s: float):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class AlertError(VoxsightError, ValueError):
     """A lifecycle step an alert cannot take (resolved already), or an unknown step."""
 

@@ -2,15 +2,21 @@
 
 A console session is the API's: the ``voxsight_session`` cookie holds a token made at sign-in. Gradio
 asks ``session_user`` for every page and event (its ``auth_dependency``); each page function asks
-``require`` again before it reads or changes anything, because a hidden tab is not security.
+``require`` again before it reads or changes anything, because a hidden tab is not security, and
+the operation it calls checks the action's role once more (``voxsight.operations``). Whatever a page
+function does, it does through the console's door: ``actor`` says so.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import Request
 
-from voxsight.store.accounts import Role
+from voxsight.errors import Forbidden
+from voxsight.operations import Actor, Door, require as require_role
 from voxsight.site import Site
+from voxsight.store.accounts import Role
 from voxsight.webui.deps import SESSION_COOKIE, Caller
 
 # The least role each page needs. Call detail is part of Calls.
@@ -23,8 +29,7 @@ PAGES: dict[str, Role] = {
 }
 
 
-class Forbidden(PermissionError):
-    """The signed-in user's role does not allow this, or nobody is signed in."""
+__all__ = ["Forbidden", "PAGES", "actor", "caller", "pages_for", "require", "session_user"]
 
 
 def session_user(site: Site, request: Request) -> str | None:
@@ -45,13 +50,23 @@ def caller(site: Site, request) -> Caller:
     user = site.store.accounts.user_for_token(secret) if secret else None
     if user is None:
         raise Forbidden("your session has ended: sign in again")
-    return Caller(user, request.client.host if request.client else None, "session")
+    return Caller(user, request.client.host if request.client else None, "session", Door.CONSOLE)
 
 
-def require(who: Caller, role: Role) -> None:
-    """Raises Forbidden unless ``who`` has ``role`` or a higher one."""
-    if not who.user.role.allows(role):
-        raise Forbidden(f"this needs the {role.value} role or higher; {who.user.name} is {who.user.role.value}")
+def actor(who: Caller) -> Actor:
+    """``who`` acting through the console."""
+    return replace(who.actor, door=Door.CONSOLE)
+
+
+def require(who: Caller, role: Role) -> Actor:
+    """The console's actor for ``who``, once their role allows ``role`` (a page's least role).
+
+    Raises:
+        Forbidden: it does not.
+    """
+    me = actor(who)
+    require_role(me, role)
+    return me
 
 
 def pages_for(role: Role) -> list[str]:

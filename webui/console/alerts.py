@@ -1,5 +1,6 @@
 """Alerts: the supervisors' inbox, filtered by severity, state and rule, newest first; one alert
-with its triggers and history; acknowledge and resolve with a comment (audited, as in the API).
+with its triggers and history; acknowledge and resolve with a comment: the operations the API's
+alert routes call (``voxsight.operations.alerts``), audited the same way.
 
 The page polls ``watch`` every few seconds: it costs two indexed reads, and tells the page whether
 anything changed and how many alerts are new since it last looked, so new alerts appear without a
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voxsight import rules
+from voxsight.operations import alerts as operations
 from voxsight.rules import SEVERITIES
 from voxsight.store.accounts import Role
 from voxsight.store.alerts import AlertInfo, AlertPage
@@ -44,19 +46,18 @@ class Watch:
 
 
 def inbox(site: Site, who: Caller, query: AlertQuery) -> AlertPage:
-    require(who, Role.SUPERVISOR)
+    actor = require(who, Role.SUPERVISOR)
     if query.status and query.status not in STATES:
         raise ValueError(f"state must be one of {', '.join(STATES)}")
     if query.severity and query.severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}")
-    return site.store.alerts.list(query.status or None, query.severity or None, query.page_size,
-                                  max(query.page, 0) * query.page_size, rule_id=query.rule or None)
+    return operations.inbox(site, actor, query.status, query.severity, query.page_size,
+                            max(query.page, 0) * query.page_size, query.rule)
 
 
 def alert(site: Site, who: Caller, alert_id: int) -> AlertInfo | None:
     """One alert with its history."""
-    require(who, Role.SUPERVISOR)
-    return site.store.alerts.get(alert_id)
+    return operations.alert(site, require(who, Role.SUPERVISOR), alert_id)
 
 
 def act(site: Site, who: Caller, alert_id: int, action: str, comment: str) -> AlertInfo:
@@ -65,11 +66,7 @@ def act(site: Site, who: Caller, alert_id: int, action: str, comment: str) -> Al
     Raises:
         AlertError: no such alert, or it cannot take this step now (resolved already...).
     """
-    require(who, Role.SUPERVISOR)
-    done = site.store.alerts.transition(alert_id, action, who.user.name, comment.strip() or None)
-    who.audit(site, f"alert_{action}", done.recording_id, alert_id=alert_id, comment=comment.strip() or None,
-              via="console")
-    return done
+    return operations.take_step(site, require(who, Role.SUPERVISOR), alert_id, action, comment)
 
 
 def rule_choices(site: Site, who: Caller) -> list[str]:

@@ -16,7 +16,9 @@ from pathlib import Path
 from voxsight import reports
 from voxsight.reports import Report
 from voxsight.store.accounts import Role
-from voxsight.webui.console.access import require
+from voxsight.operations import Action
+from voxsight.operations.audit import record
+from voxsight.webui.console.access import actor, require
 from voxsight.site import Site
 from voxsight.webui.deps import Caller
 
@@ -84,5 +86,5 @@ def export_csv(site: Site, who: Caller, start: date, end: date, by: str) -> Path
     with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix=f"report-{start}-{end}-{by}-", delete=False,
                                      encoding="utf-8", newline="") as out:
         out.write(reports.render(report, "csv"))
-    who.audit(site, "export", report={"start": start.isoformat(), "end": end.isoformat(), "by": by}, via="console")
+    record(site, actor(who), Action.EXPORT, report={"start": start.isoformat(), "end": end.isoformat(), "by": by})
     return Path(out.name)

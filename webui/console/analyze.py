@@ -16,7 +16,9 @@ from fastapi import HTTPException
 
 from voxsight.store.accounts import Role
 from voxsight.webui import uploads
-from voxsight.webui.console.access import require
+from voxsight.operations import Action
+from voxsight.operations.audit import record
+from voxsight.webui.console.access import actor, require
 from voxsight.site import Site
 from voxsight.webui.deps import Caller
 
@@ -79,7 +81,7 @@ def submit(site: Site, who: Caller, files: list[tuple[Path, str]], details: Call
             if received is not None:
                 received.discard()
             _remove(path)
-        who.audit(site, "upload", job.recording_id, filename=name, job_id=job.id, via="console")
+        record(site, actor(who), Action.UPLOAD, job.recording_id, filename=name, job_id=job.id)
         out.append(Submitted(name, job.id))
     return out
 

@@ -23,7 +23,7 @@ from voxsight.site import Site
 from voxsight.webui.console import access, alerts, render, signin
 from voxsight.webui.console.handlers import Shell, handler
 from voxsight.webui.console.pages import admin, alerts as alerts_page, analytics, analyze, call, calls
-from voxsight.webui.routes.admin import describe_models
+from voxsight.operations.machinery import describe_models
 
 PAGES = {"analyze": analyze, "calls": calls, "call": call, "alerts": alerts_page, "analytics": analytics,
          "admin": admin}  # in the order of the tabs

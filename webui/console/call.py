@@ -19,7 +19,9 @@ from voxsight.features import ALL, CallFeatures
 from voxsight.results import AnalysisResult, Segment
 from voxsight.store.accounts import Role
 from voxsight.store.recordings import RecordingSummary
-from voxsight.webui.console.access import require
+from voxsight.operations import Action
+from voxsight.operations.audit import record
+from voxsight.webui.console.access import actor, require
 from voxsight.webui.console.render import (EMOTION_COLORS, SYNTHETIC_FLAG, banner, clock, emotion_chip, event_badges,
                                            notice, severity_chip, status_chip, synthetic_chip)
 from voxsight.site import Site
@@ -70,7 +72,7 @@ def open_call(site: Site, who: Caller, recording_id: int) -> CallView | None:
     features = site.store.alerts.features(analysis_id) if analysis_id else None
     alerts = site.store.alerts.for_analysis(analysis_id) if analysis_id else []
     stored = site.store.recordings.audio_path(recording_id) is not None
-    who.audit(site, "view", recording_id, via="console")
+    record(site, actor(who), Action.VIEW, recording_id)
     return CallView(summary, result, features, alerts, f"/api/v1/recordings/{recording_id}/audio" if stored else None,
                     who.user.role.allows(Role.ANALYST))
 

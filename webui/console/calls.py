@@ -16,7 +16,9 @@ from voxsight.store.search import Hit
 from voxsight.store.accounts import Role
 from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingSummary
 from voxsight.tags import EMOTIONS, EVENTS
-from voxsight.webui.console.access import require
+from voxsight.operations import Action
+from voxsight.operations.audit import record
+from voxsight.webui.console.access import actor, require
 from voxsight.site import Site
 from voxsight.webui.deps import Caller
 
@@ -100,7 +102,7 @@ def find(site: Site, who: Caller, query: CallQuery) -> CallsPage:
     if words:
         require(who, Role.ANALYST)  # as GET /search
         result = site.store.search(words, query.filters(), query.page_size, offset)
-        who.audit(site, "search", query=words, via="console")
+        record(site, actor(who), Action.SEARCH, query=words)
         return CallsPage([], result.hits, None, offset + 1, result.next_offset is not None)
     page = site.store.recordings.list(query.filters(), query.alert_state or None, query.sort, query.page_size, offset,
                                       count_up_to=COUNT_UP_TO)

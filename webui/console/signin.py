@@ -1,8 +1,8 @@
 """Signing in and out of the console: small HTML pages in front of it, on the API's session.
 
-``POST /sign-in`` takes the API's path (``routes.auth.start_session``): the same password check,
-the same lockout (429 while a name or an address is locked out), the same audit and the same
-``HttpOnly``, ``SameSite=Strict`` cookie, which then authorises the console, the audio player and the
+``POST /sign-in`` makes the call the API's sign-in route makes (``operations.accounts.sign_in``):
+the same password check, the same lockout (429 while a name or an address is locked out), the same
+audit (door console) and the same ``HttpOnly``, ``SameSite=Strict`` cookie, which then authorises the console, the audio player and the
 API alike. ``/`` and the console's own page send whoever is not signed in here. The pages load
 nothing from anywhere else: the sites are air-gapped.
 """
@@ -13,14 +13,16 @@ from html import escape
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from voxsight.errors import LockedOut, SignInFailed
+from voxsight.operations import Actor, Door, accounts
 from voxsight.webui.console.access import session_user
-from voxsight.webui.deps import SiteDep, get_site, source
-from voxsight.webui.routes.auth import end_session, start_session
+from voxsight.webui.deps import (SESSION_COOKIE, SiteDep, drop_session_cookie, get_site, set_session_cookie,
+                                 source)
 
 CONSOLE = "/console/"
 SIGN_IN = "/sign-in"
@@ -47,12 +49,14 @@ def sign_in(request: Request, site: SiteDep, name: Annotated[str, Form(max_lengt
         return _page(error="Sign in from the console's own page.", status=403)
     if not name or not password:
         return _page(name, error="Enter your name and password.", status=422)
-    response = RedirectResponse(CONSOLE, 303)
     try:
-        start_session(site, name, password, source(request), response)
-    except HTTPException as exc:
-        return _page(name, error=f"{str(exc.detail)[:1].upper()}{str(exc.detail)[1:]}.", status=exc.status_code,
-                     headers=exc.headers)
+        session = accounts.sign_in(site, Door.CONSOLE, source(request), name, password)
+    except LockedOut as exc:
+        return _page(name, error=_sentence(exc), status=429, headers={"Retry-After": str(int(exc.retry_after_s))})
+    except SignInFailed as exc:
+        return _page(name, error=_sentence(exc), status=401)
+    response = RedirectResponse(CONSOLE, 303)
+    set_session_cookie(site, response, session)
     return response
 
 
@@ -60,11 +64,12 @@ def sign_in(request: Request, site: SiteDep, name: Annotated[str, Form(max_lengt
 def sign_out(request: Request, site: SiteDep):
     """Ends the session. A GET is safe here: the cookie is ``SameSite=Strict``, so no other site
     can make a browser sign out."""
-    name = session_user(site, request)
+    secret = request.cookies.get(SESSION_COOKIE)
+    user = site.store.accounts.user_for_token(secret) if secret else None
+    if user is not None:
+        accounts.sign_out(site, Actor.of(user, Door.CONSOLE, source(request)), secret)
     response = RedirectResponse(f"{SIGN_IN}?signed_out=true", 303)
-    end_session(site, request, response)
-    if name:
-        site.store.accounts.audit(name, "sign_out", source=source(request), detail={"via": "console"})
+    drop_session_cookie(response)
     return response
 
 
@@ -82,6 +87,10 @@ class SignInFirst:
                 await RedirectResponse(SIGN_IN, 303)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+def _sentence(exc: Exception) -> str:
+    return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
 
 
 def _same_origin(request: Request) -> bool:

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
+from voxsight.operations import alerts
 from voxsight.rules import SEVERITIES
 from voxsight.webui import schemas
 from voxsight.webui.deps import Id, SiteDep, Supervisor
@@ -21,13 +22,13 @@ def list_alerts(who: Supervisor, site: SiteDep,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100,
                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
     """Alerts, newest first, with the total that match."""
-    page = site.store.alerts.list(status, severity, limit, offset, rule_id=rule)
+    page = alerts.inbox(site, who.actor, status, severity, limit, offset, rule)
     return {"items": [a.to_json() for a in page.items], "total": page.total}
 
 
 @router.get("/{alert_id}", response_model=schemas.Alert, responses={404: {"model": schemas.Problem}})
 def alert(alert_id: Id, who: Supervisor, site: SiteDep):
-    found = site.store.alerts.get(alert_id)
+    found = alerts.alert(site, who.actor, alert_id)
     if found is None:
         raise HTTPException(404, f"no alert {alert_id}")
     return found.to_json()
@@ -38,6 +39,4 @@ def alert(alert_id: Id, who: Supervisor, site: SiteDep):
 def step(alert_id: Id, action: Literal["acknowledge", "resolve"], body: schemas.AlertAction, who: Supervisor,
          site: SiteDep):
     """Acknowledge or resolve an alert, with a comment; 409 when it cannot take that step now."""
-    done = site.store.alerts.transition(alert_id, action, who.user.name, body.comment)
-    who.audit(site, f"alert_{action}", done.recording_id, alert_id=alert_id, comment=body.comment)
-    return done.to_json()
+    return alerts.take_step(site, who.actor, alert_id, action, body.comment).to_json()

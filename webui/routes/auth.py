@@ -1,17 +1,14 @@
-"""Signing in and out (the console's session), and who am I.
-
-``start_session`` and ``end_session`` are what the API's routes and the console's sign-in page
-both call: the same check, the same lockout, the same audit, the same cookie.
-"""
+"""Signing in and out (the console's session), and who am I: calls into
+``voxsight.operations.accounts``, which the console's sign-in page makes too."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from voxsight.store.accounts import UserInfo
+from voxsight.operations import Door, accounts
 from voxsight.webui import schemas
-from voxsight.site import Site
-from voxsight.webui.deps import SESSION_COOKIE, SiteDep, Viewer, bearer_or_session, source
+from voxsight.webui.deps import (SiteDep, Viewer, bearer_or_session, drop_session_cookie, set_session_cookie,
+                                 source)
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -20,15 +17,18 @@ router = APIRouter(prefix="/auth", tags=["auth"])
                                                                  429: {"model": schemas.Problem}})
 def sign_in(body: schemas.SignIn, request: Request, response: Response, site: SiteDep):
     """Start a console session (an ``HttpOnly`` cookie). Failed attempts are limited per name and
-    per address; every attempt is audited."""
-    return start_session(site, body.name, body.password, source(request), response)
+    per address (429 while locked out); every attempt is audited."""
+    session = accounts.sign_in(site, Door.API, source(request), body.name, body.password)
+    set_session_cookie(site, response, session)
+    return session.user
 
 
 @router.post("/sign-out", status_code=204)
 def sign_out(who: Viewer, request: Request, response: Response, site: SiteDep):
     """End this session (a bearer token is left alone: revoke it through /tokens)."""
-    end_session(site, request, response)
-    who.audit(site, "sign_out")
+    secret, via = bearer_or_session(request)
+    accounts.sign_out(site, who.actor, secret if via == "session" else None)
+    drop_session_cookie(response)
     response.status_code = 204
     return response
 
@@ -36,31 +36,3 @@ def sign_out(who: Viewer, request: Request, response: Response, site: SiteDep):
 @router.get("/me", response_model=schemas.User)
 def me(who: Viewer):
     return who.user
-
-
-def start_session(site: Site, name: str, password: str, where: str | None, response: Response) -> UserInfo:
-    """Check the password (audited, limited), make a session and set its cookie on ``response``.
-
-    Raises:
-        HTTPException: 429 while sign-ins as ``name`` (or from ``where``) are locked out, 401 otherwise.
-    """
-    accounts = site.store.accounts
-    user = accounts.authenticate(name, password, where)
-    if user is None:
-        if accounts.locked_out(name, where):
-            raise HTTPException(429, "too many failed sign-ins: try again later",
-                                headers={"Retry-After": str(int(accounts.lockout_s))})
-        raise HTTPException(401, "wrong name or password")
-    hours = site.config.web.session_hours
-    secret, _ = accounts.create_token(user.name, f"console session ({where or 'unknown address'})", hours * 3600)
-    response.set_cookie(SESSION_COOKIE, secret, max_age=int(hours * 3600), httponly=True, samesite="strict",
-                        secure=site.config.web.secure_cookies, path="/")
-    return user
-
-
-def end_session(site: Site, request: Request, response: Response) -> None:
-    """Revoke the request's session, if it came with one, and drop its cookie."""
-    secret, via = bearer_or_session(request)
-    if via == "session" and secret:
-        site.store.accounts.revoke_session(secret)
-    response.delete_cookie(SESSION_COOKIE, path="/")

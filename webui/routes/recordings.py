@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
+from voxsight.operations import Action
 from voxsight.store.filters import Filters
 from voxsight.store.recordings import ALERT_STATES, SORTS
 from voxsight.webui import schemas
@@ -42,7 +43,7 @@ async def upload(request: Request, who: Analyst, site: SiteDep):
         job = await run_in_threadpool(submit, site, received)
     finally:
         received.discard()  # placed (moved) on success; otherwise nothing may be left
-    who.audit(site, "upload", job.recording_id, filename=received.filename, job_id=job.id)
+    who.audit(site, Action.UPLOAD, job.recording_id, filename=received.filename, job_id=job.id)
     return JSONResponse(job.to_json(), status_code=200 if job.status == "done" else 202,
                         headers={"Location": f"/api/v1/jobs/{job.id}"})
 
@@ -74,7 +75,7 @@ def recording(recording_id: Id, who: Viewer, site: SiteDep, response: Response):
                                            lambda: _detail(site, recording_id))
     if detail is None:
         raise HTTPException(404, f"no recording {recording_id}")
-    who.audit(site, "view", recording_id)
+    who.audit(site, Action.VIEW, recording_id)
     return detail
 
 
@@ -106,7 +107,7 @@ def recording_audio(recording_id: Id, request: Request, who: Viewer, site: SiteD
                                  "path on the command line, or its storage was removed)")
     ranged = request.headers.get("range", "")
     if not ranged or ranged.replace(" ", "").startswith("bytes=0-"):
-        who.audit(site, "download", recording_id)
+        who.audit(site, Action.DOWNLOAD, recording_id)
     return FileResponse(path, filename=Path(path).name, content_disposition_type="inline")
 
 
@@ -118,7 +119,7 @@ def export(recording_id: Id, who: Analyst, site: SiteDep, format: Literal["json"
     result = site.store.analysis(summary.analysis_id) if summary and summary.analysis_id else None
     if result is None:
         raise HTTPException(404, f"recording {recording_id} has no finished analysis")
-    who.audit(site, "export", recording_id, format=format)
+    who.audit(site, Action.EXPORT, recording_id, format=format)
     stem = Path(summary.filename).stem or f"recording-{recording_id}"
     if format == "json":
         return JSONResponse(result.to_json(),

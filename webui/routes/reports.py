@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from voxsight.operations import Action
 from voxsight import reports
 from voxsight.webui.deps import Analyst, SiteDep
 
@@ -24,7 +25,7 @@ def report(start: date, end: date, who: Analyst, site: SiteDep, response: Respon
     built, response.headers["X-Cache"] = site.cache.get_or_build("report", site.store.recordings.version(), params,
                                           lambda: reports.build(site.store, start, end, by).to_json())
     if format == "csv":
-        who.audit(site, "export", report=params)
+        who.audit(site, Action.EXPORT, report=params)
         csv_text = reports.render(reports.Report(**{**built, "rows": tuple(reports.ReportRow(**r) for r in built["rows"]),
                                                     "top_escalating": ()}), "csv")
         return Response(csv_text, media_type="text/csv; charset=utf-8",

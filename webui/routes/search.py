@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from voxsight.operations import Action
 from voxsight.store.filters import Filters
 from voxsight.webui import schemas
 from voxsight.webui.deps import Analyst, OptionalId, SiteDep
@@ -35,5 +36,5 @@ def search(who: Analyst, site: SiteDep, response: Response,
     page, response.headers["X-Cache"] = site.cache.get_or_build(
         "search", site.store.recordings.version(), params,
         lambda: schemas.SearchPage.model_validate(site.store.search(q, filters, limit, offset)).model_dump(mode="json"))
-    who.audit(site, "search", query=q)
+    who.audit(site, Action.SEARCH, query=q)
     return page

@@ -1,6 +1,8 @@
 """``users``, ``tokens`` and ``audit``: who may sign in, with what role, and what they did.
 
-Every change made here is audited as ``cli:<login name>``.
+Each command is a call into ``voxsight.operations`` as ``cli:<login name>`` (an admin: whoever runs
+these holds the database), audited through the door ``cli``; the rules (the password's length, no
+disabling yourself) are the operations' and the store's, the same as the API's and the console's.
 """
 
 from __future__ import annotations
@@ -10,10 +12,7 @@ import sys
 
 from voxsight import config as config_module
 from voxsight.cli import render
-from voxsight.cli.db import open_store
-
-# The store takes any password: this rule is the CLI's (an API that adds users needs it too).
-MIN_PASSWORD_LENGTH = 12
+from voxsight.cli.db import open_site
 
 
 def add_commands(commands) -> None:
@@ -52,55 +51,51 @@ def add_commands(commands) -> None:
     audit.set_defaults(run=_audit)
 
 
-def _actor() -> str:
-    import getpass
+def _actor():
+    from voxsight.operations import Actor, Door
 
-    return f"cli:{getpass.getuser()}"
+    return Actor.local(Door.CLI)
 
 
 def _users_password(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.operations import accounts
+
     password = sys.stdin.readline().rstrip("\n")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        render.note(f"a password needs at least {MIN_PASSWORD_LENGTH} characters (read from standard input)")
-        return 2
-    accounts = open_store(args, config).accounts
-    accounts.set_password(args.name, password)
-    accounts.audit(_actor(), "user_password", source="cli", detail={"user": args.name})
+    accounts.set_password(open_site(args, config), _actor(), args.name, password)
     print(f"{args.name}'s password is set: its sessions and tokens keep working")
     return 0
 
 
 def _users_add(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.operations import accounts
+
     password = None if args.no_password else sys.stdin.readline().rstrip("\n")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        render.note(f"a password needs at least {MIN_PASSWORD_LENGTH} characters (read from standard input)")
-        return 2
-    accounts = open_store(args, config).accounts
-    user = accounts.add_user(args.name, args.role, password)
-    accounts.audit(_actor(), "user_added", source="cli", detail={"user": user.name, "role": user.role.value})
+    user = accounts.add_user(open_site(args, config), _actor(), args.name, args.role, password)
     print(f"added {user.name} ({user.role.value})")
     return 0
 
 
 def _users_list(args: argparse.Namespace, config: config_module.Config) -> int:
-    for u in open_store(args, config).accounts.users():
+    from voxsight.operations import accounts
+
+    for u in accounts.users(open_site(args, config), _actor()):
         print(render.user_line(u))
     return 0
 
 
 def _users_disable(args: argparse.Namespace, config: config_module.Config) -> int:
-    accounts = open_store(args, config).accounts
-    accounts.disable_user(args.name)
-    accounts.audit(_actor(), "user_disabled", source="cli", detail={"user": args.name})
+    from voxsight.operations import accounts
+
+    accounts.disable_user(open_site(args, config), _actor(), args.name)
     print(f"disabled {args.name}: its sign-ins and tokens stop now")
     return 0
 
 
 def _tokens_create(args: argparse.Namespace, config: config_module.Config) -> int:
-    accounts = open_store(args, config).accounts
-    secret, token = accounts.create_token(args.name, args.label or args.name,
+    from voxsight.operations import accounts
+
+    secret, token = accounts.create_token(open_site(args, config), _actor(), args.name, args.label,
                                           args.expires * 86400 if args.expires else None)
-    accounts.audit(_actor(), "token_created", source="cli", detail={"token": token.id, "user": token.user})
     print(secret)
     print(f"token {token.id} acts as {token.user}"
           f"{f', expires {token.expires_at:%Y-%m-%d %H:%M} UTC' if token.expires_at else ''}: "
@@ -109,21 +104,25 @@ def _tokens_create(args: argparse.Namespace, config: config_module.Config) -> in
 
 
 def _tokens_list(args: argparse.Namespace, config: config_module.Config) -> int:
-    for t in open_store(args, config).accounts.tokens():
+    from voxsight.operations import accounts
+
+    for t in accounts.tokens(open_site(args, config), _actor()):
         print(render.token_line(t))
     return 0
 
 
 def _tokens_revoke(args: argparse.Namespace, config: config_module.Config) -> int:
-    accounts = open_store(args, config).accounts
-    accounts.revoke_token(args.id)
-    accounts.audit(_actor(), "token_revoked", source="cli", detail={"token": args.id})
+    from voxsight.operations import accounts
+
+    accounts.revoke_token(open_site(args, config), _actor(), args.id)
     print(f"revoked token {args.id}")
     return 0
 
 
 def _audit(args: argparse.Namespace, config: config_module.Config) -> int:
-    page = open_store(args, config).accounts.audit_log(args.limit, actor=args.actor, action=args.action)
+    from voxsight.operations import audit
+
+    page = audit.log(open_site(args, config), _actor(), args.limit, by=args.actor, action=args.action)
     for e in page.entries:
         print(render.as_json(e.to_json()) if args.json else render.audit_line(e))
     return 0

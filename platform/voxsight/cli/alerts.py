@@ -1,18 +1,18 @@
 """``rules``, ``alerts`` and ``report``: what the stored calls raise, and what they add up to.
 
-None of these loads a model: rules are evaluated over stored segments.
+None of these loads a model: rules are evaluated over stored segments. Alert steps are calls into
+``voxsight.operations.alerts`` as ``cli:<login name>``, audited through the door ``cli`` like the
+API's and the console's.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import pwd
 import sys
 
 from voxsight import config as config_module
 from voxsight.cli import render
-from voxsight.cli.db import open_store
+from voxsight.cli.db import open_site, open_store
 
 
 def add_commands(commands) -> None:
@@ -95,7 +95,9 @@ def _rules_backfill(args: argparse.Namespace, config: config_module.Config) -> i
 
 
 def _alerts(args: argparse.Namespace, config: config_module.Config) -> int:
-    page = open_store(args, config).alerts.list(args.status, args.severity, args.limit)
+    from voxsight.operations import Actor, Door, alerts
+
+    page = alerts.inbox(open_site(args, config), Actor.local(Door.CLI), args.status, args.severity, args.limit)
     if args.json:
         print(render.as_json(page.to_json()))
         return 0
@@ -106,8 +108,11 @@ def _alerts(args: argparse.Namespace, config: config_module.Config) -> int:
 
 
 def _alerts_step(args: argparse.Namespace, config: config_module.Config) -> int:
-    by = args.by or pwd.getpwuid(os.getuid()).pw_name
-    alert = open_store(args, config).alerts.transition(args.id, args.action, by, args.comment)
+    from voxsight.operations import Actor, Door, alerts
+
+    me = Actor.local(Door.CLI)
+    by = args.by or me.login
+    alert = alerts.take_step(open_site(args, config), me, args.id, args.action, args.comment, by)
     print(render.as_json(alert.to_json()) if args.json else f"alert {alert.id} {alert.status} by {by}")
     return 0
 

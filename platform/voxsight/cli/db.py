@@ -22,6 +22,15 @@ def open_store(args: argparse.Namespace, config: config_module.Config):
     return Store(getattr(args, "db", None) or config.store_url)
 
 
+def open_site(args: argparse.Namespace, config: config_module.Config):
+    """A site over ``open_store``'s store, for commands that act through ``voxsight.operations`` on
+    the store alone: no queue is opened (Redis away must not stop an admin managing accounts)."""
+    from voxsight.cache import ResultCache
+    from voxsight.site import Site
+
+    return Site(config, open_store(args, config), None, ResultCache(None))
+
+
 def _upgrade(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight.store import upgrade
 

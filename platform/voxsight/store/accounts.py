@@ -2,16 +2,19 @@
 
 Roles rise viewer < analyst < supervisor < admin: viewers read calls; analysts also upload,
 search and export; supervisors also work alerts; admins also manage users, rules and models.
-Passwords are hashed with argon2id (argon2-cffi). Tokens are random (256 bits) and kept only as
+Passwords are hashed with argon2id (argon2-cffi), and the password and name rules are checked here,
+below every door, so that none can skip them. Tokens are random (256 bits) and kept only as
 their sha256. Failed sign-ins are counted from the audit log itself, so the limit holds across
-processes and restarts with no other state. Every sign-in, good or bad, and every action the API
-and console audit lands in ``audit_log``, which the database keeps append-only.
+processes and restarts with no other state. Every sign-in, good or bad, and every action taken
+through ``voxsight.operations`` lands in ``audit_log``, which the database keeps append-only, named
+from one vocabulary: ``Action`` (what was done) and ``Door`` (through which shell).
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -27,6 +30,10 @@ from voxsight.errors import AccountError, NotFound
 from voxsight.store import schema
 
 TOKEN_PREFIX = "vxs_"
+# One rule for every door (CLI, API, console, the embedded site): long passphrases beat complex short ones.
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+_NAME = re.compile(r"[\w.@-]{1,128}")
 # One address may fail this many times the per-name limit (a shared NAT, a busy front desk) before
 # every sign-in from it is refused for the lockout period.
 _NAMES_PER_SOURCE = 4
@@ -49,6 +56,39 @@ class Role(str, enum.Enum):
 
     def allows(self, required: "Role") -> bool:
         return self.rank >= required.rank
+
+
+class Door(str, enum.Enum):
+    """Through which shell an action came: the audit records it beside who acted."""
+
+    CLI = "cli"
+    API = "api"
+    CONSOLE = "console"
+    SITE = "site"  # the embedded site setting itself up (./run.sh)
+    WORKER = "worker"
+
+
+class Action(str, enum.Enum):
+    """Every action the audit log names. Stored as the value; 0010 renamed the CLI's old dialect."""
+
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_REFUSED = "sign_in_refused"
+    SIGN_OUT = "sign_out"
+    USER_ADD = "user_add"
+    USER_DISABLE = "user_disable"
+    USER_PASSWORD = "user_password"
+    TOKEN_CREATE = "token_create"
+    TOKEN_REVOKE = "token_revoke"
+    ALERT_ACKNOWLEDGE = "alert_acknowledge"
+    ALERT_RESOLVE = "alert_resolve"
+    RULES_UPDATE = "rules_update"
+    UPLOAD = "upload"
+    VIEW = "view"
+    DOWNLOAD = "download"
+    EXPORT = "export"
+    SEARCH = "search"
+    AUDIT_EXPORT = "audit_export"
 
 
 @dataclass(frozen=True)
@@ -80,10 +120,11 @@ class AuditEntry:
     recording_id: int | None
     source: str | None
     detail: dict[str, Any]
+    door: str | None  # None: written by code that named no door (a script, a test)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "at": self.at.isoformat(), "actor": self.actor, "action": self.action,
-                "recording_id": self.recording_id, "source": self.source, "detail": self.detail}
+                "door": self.door, "recording_id": self.recording_id, "source": self.source, "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -101,8 +142,10 @@ class AccountStore:
 
     def add_user(self, name: str, role: Role | str, password: str | None) -> UserInfo:
         role = _role(role)
-        if not name or len(name) > 128:
-            raise AccountError("a user name is 1 to 128 characters")
+        if not _NAME.fullmatch(name or ""):
+            raise AccountError("a user name is 1 to 128 letters, digits, '.', '@', '-' or '_'")
+        if password is not None:
+            _check_password(password)
         try:
             with self._sessions.begin() as session:
                 user = schema.User(name=name, role=role.value, disabled=False,
@@ -130,27 +173,28 @@ class AccountStore:
 
     def set_password(self, name: str, password: str) -> None:
         """Replace the user's password; sessions and tokens already made keep working."""
-        if not password:
-            raise AccountError("a password cannot be empty")
+        _check_password(password)
         with self._sessions.begin() as session:
             if not session.execute(update(schema.User).where(schema.User.name == name)
                                    .values(password_hash=_hasher.hash(password))).rowcount:
                 raise NotFound(f"no user named {name!r}")
 
-    def authenticate(self, name: str, password: str, source: str | None = None) -> UserInfo | None:
+    def authenticate(self, name: str, password: str, source: str | None = None,
+                     door: Door | str | None = None) -> UserInfo | None:
         """The user, if the password is right, the user enabled and not locked out by failed
         attempts; every attempt is audited."""
         with self._sessions.begin() as session:
             user = session.scalar(select(schema.User).where(schema.User.name == name))
             if self._locked_out(session, name, source):
-                session.add(_event(name, "sign_in_refused", source, {"reason": "too many failed sign-ins"}))
+                session.add(_event(name, Action.SIGN_IN_REFUSED, source, {"reason": "too many failed sign-ins"},
+                                   door=door))
                 return None
             ok = _verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
             if not ok or user is None or user.disabled:
                 reason = "disabled" if ok and user is not None else "wrong name or password"
-                session.add(_event(name, "sign_in_failed", source, {"reason": reason}))
+                session.add(_event(name, Action.SIGN_IN_FAILED, source, {"reason": reason}, door=door))
                 return None
-            session.add(_event(name, "sign_in", source, {}))
+            session.add(_event(name, Action.SIGN_IN, source, {}, door=door))
             return _user(user)
 
     def locked_out(self, name: str, source: str | None = None) -> bool:
@@ -162,7 +206,7 @@ class AccountStore:
     def _locked_out(self, session, name: str, source: str | None) -> bool:
         since = datetime.now(timezone.utc) - timedelta(seconds=self.lockout_s)
         failed = select(func.count()).select_from(schema.AuditEvent).where(
-            schema.AuditEvent.action == "sign_in_failed", schema.AuditEvent.at >= since)
+            schema.AuditEvent.action == Action.SIGN_IN_FAILED.value, schema.AuditEvent.at >= since)
         if session.scalar(failed.where(schema.AuditEvent.actor == name)) >= self.max_failed_sign_ins:
             return True
         return source is not None and session.scalar(
@@ -172,6 +216,8 @@ class AccountStore:
 
     def create_token(self, user_name: str, token_name: str, expires_in_s: float | None = None) -> tuple[str, TokenInfo]:
         """A new bearer token for the user; the secret is returned once and never stored."""
+        if not token_name or len(token_name) > 128:
+            raise AccountError("a token's name is 1 to 128 characters")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self._sessions.begin() as session:
             user = session.scalar(select(schema.User).where(schema.User.name == user_name))
@@ -216,14 +262,17 @@ class AccountStore:
 
     # -- audit
 
-    def audit(self, actor: str, action: str, recording_id: int | None = None, source: str | None = None,
-              detail: dict[str, Any] | None = None) -> None:
+    def audit(self, actor: str, action: Action | str, recording_id: int | None = None, source: str | None = None,
+              detail: dict[str, Any] | None = None, door: Door | str | None = None) -> None:
+        """Append one entry. Actions people take are written by ``voxsight.operations``, which
+        names the action from ``Action`` and the door it came through."""
         with self._sessions.begin() as session:
-            session.add(_event(actor, action, source, detail or {}, recording_id))
+            session.add(_event(actor, action, source, detail or {}, recording_id, door))
 
     def audit_log(self, limit: int = 100, before_id: int | None = None, actor: str | None = None,
-                  action: str | None = None) -> AuditPage:
+                  action: Action | str | None = None) -> AuditPage:
         """Newest first."""
+        action = getattr(action, "value", action)
         query = select(schema.AuditEvent).order_by(schema.AuditEvent.id.desc()).limit(limit + 1)
         for column, value in ((schema.AuditEvent.actor, actor), (schema.AuditEvent.action, action)):
             if value is not None:
@@ -242,6 +291,12 @@ def _role(role: Role | str) -> Role:
         raise AccountError(f"role must be one of {', '.join(r.value for r in Role)}, not {role!r}") from None
 
 
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD_LENGTH <= len(password or "") <= MAX_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters "
+                           f"(and at most {MAX_PASSWORD_LENGTH})")
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
@@ -253,9 +308,11 @@ def _sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _event(actor: str, action: str, source: str | None, detail: dict, recording_id: int | None = None):
-    return schema.AuditEvent(actor=actor[:128], action=action, source=source, detail=detail,
-                             recording_id=recording_id, at=datetime.now(timezone.utc))
+def _event(actor: str, action: Action | str, source: str | None, detail: dict, recording_id: int | None = None,
+           door: Door | str | None = None):
+    return schema.AuditEvent(actor=actor[:128], action=getattr(action, "value", action), source=source,
+                             detail=detail, recording_id=recording_id, door=getattr(door, "value", door),
+                             at=datetime.now(timezone.utc))
 
 
 def _user(u: schema.User) -> UserInfo:
@@ -267,4 +324,4 @@ def _token(t: schema.ApiToken) -> TokenInfo:
 
 
 def _entry(e: schema.AuditEvent) -> AuditEntry:
-    return AuditEntry(e.id, e.at, e.actor, e.action, e.recording_id, e.source, e.detail)
+    return AuditEntry(e.id, e.at, e.actor, e.action, e.recording_id, e.source, e.detail, e.door)

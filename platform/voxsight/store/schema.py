@@ -249,10 +249,11 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
-    actor: Mapped[str] = mapped_column(String(128))  # user name, or "token:<name>", or "cli:<os user>"
-    action: Mapped[str] = mapped_column(String(64))  # sign_in, sign_in_failed, view_recording, export...
+    actor: Mapped[str] = mapped_column(String(128))  # user name, or "cli:<os user>" / "site:<os user>"
+    action: Mapped[str] = mapped_column(String(64))  # an accounts.Action value: sign_in, user_add, export...
+    door: Mapped[str | None] = mapped_column(String(16))  # an accounts.Door value: cli, api, console, site...
     recording_id: Mapped[int | None] = mapped_column(ForeignKey("recordings.id", ondelete="SET NULL"))
-    source: Mapped[str | None] = mapped_column(String(128))  # client address, or "cli"
+    source: Mapped[str | None] = mapped_column(String(128))  # client address, or the host a command ran on
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 

@@ -1,0 +1,235 @@
+"""One place for every action: the same action through the CLI, the API and the console is the
+same operation, refused by the same rules and audited with the same action name and its door."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import io
+import json
+from types import SimpleNamespace
+
+import pytest
+from alembic import command
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+from starlette.requests import Request
+
+from voxsight.alerts import Alerting
+from voxsight.config import Config
+from voxsight.errors import AccountError, Forbidden
+from voxsight.results import AnalysisResult, RecordingInfo, Segment
+from voxsight.store import Store
+from voxsight.store.accounts import MIN_PASSWORD_LENGTH, Action, Door
+from voxsight.store.repository import _alembic_config
+from voxsight.webui.console import access, admin, alerts as console_alerts
+from voxsight.webui.deps import SESSION_COOKIE
+
+PASSWORD = "correct horse battery staple"
+RULES = """rules:
+  - id: angry
+    severity: high
+    message: 'Angry customer at {time}'
+    when: {emotion: {role: customer, emotions: [ANGRY], min_seconds: 2}}
+"""
+LOGIN = getpass.getuser()
+
+
+@pytest.fixture
+def doors(tmp_path, monkeypatch):
+    """One embedded site and its three doors: the CLI (in this process), the API (over HTTP) and
+    the console (its page functions, for a signed-in session)."""
+    from voxsight.cli import main
+    from voxsight.webui.app import create_app
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES)
+    monkeypatch.setenv("VOXSIGHT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VOXSIGHT_ALERTS_RULES_FILE", str(rules))
+    config = Config().with_overrides(data_dir=str(tmp_path / "data"), alerts={"rules_file": str(rules)})
+    store = Store(config.store_url)
+    store.accounts.add_user("boss", "admin", PASSWORD)
+    token, _ = store.accounts.create_token("boss", "api door")
+    session, _ = store.accounts.create_token("boss", "console session")
+
+    def cli(*args: str, stdin: str = "") -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        return main(list(args))
+
+    with TestClient(create_app(config, store), base_url="http://voxsight.test") as client:
+        site = client.app.state.site
+        console = access.caller(site, Request({"type": "http", "method": "GET", "path": "/console/",
+                                               "headers": [(b"cookie", f"{SESSION_COOKIE}={session}".encode())],
+                                               "client": ("10.0.0.9", 5000), "query_string": b""}))
+        yield SimpleNamespace(site=site, store=store, cli=cli, console=console,
+                              api=lambda method, path, **kw: client.request(
+                                  method, "/api/v1" + path, headers={"Authorization": f"Bearer {token}"}, **kw))
+    store.engine.dispose()
+
+
+def _entries(store: Store, door: Door) -> list:
+    return [e for e in store.accounts.audit_log(1000).entries if e.door == door.value]
+
+
+def test_the_same_account_actions_through_every_door_are_audited_alike(doors):
+    s = doors
+    assert s.cli("users", "add", "cli-made", "--role", "viewer", stdin=PASSWORD + "\n") == 0
+    assert s.cli("users", "password", "cli-made", stdin=PASSWORD + "!\n") == 0
+    assert s.cli("tokens", "create", "cli-made") == 0
+    [cli_token] = [t.id for t in s.store.accounts.tokens() if t.user == "cli-made"]
+    assert s.cli("tokens", "revoke", str(cli_token)) == 0
+    assert s.cli("users", "disable", "cli-made") == 0
+
+    assert s.api("POST", "/users", json={"name": "api-made", "role": "viewer", "password": PASSWORD}).status_code == 201
+    api_token = s.api("POST", "/tokens", json={"user": "api-made", "name": "api-made"}).json()["info"]["id"]
+    assert s.api("DELETE", f"/tokens/{api_token}").status_code == 204
+    assert s.api("POST", "/users/api-made/disable").status_code == 204
+
+    admin.add_user(s.site, s.console, "console-made", "viewer", PASSWORD)
+    admin.set_password(s.site, s.console, "console-made", PASSWORD + "!")
+    _, token = admin.create_token(s.site, s.console, "console-made", "", None)
+    admin.revoke_token(s.site, s.console, token.id)
+    admin.disable_user(s.site, s.console, "console-made")
+
+    account_actions = {Action.USER_ADD, Action.USER_PASSWORD, Action.TOKEN_CREATE, Action.TOKEN_REVOKE,
+                       Action.USER_DISABLE}
+    cli, api, console = (_entries(s.store, door) for door in (Door.CLI, Door.API, Door.CONSOLE))
+    assert {e.action for e in cli} == {a.value for a in account_actions}
+    assert {e.action for e in console} == {a.value for a in account_actions}
+    assert {e.action for e in api} == {a.value for a in account_actions - {Action.USER_PASSWORD}}  # no such route
+    assert {e.actor for e in cli} == {f"cli:{LOGIN}"} and {e.actor for e in api + console} == {"boss"}
+    assert {e.source for e in console} == {"10.0.0.9"}
+    # the same detail from every door: who was added with which role, which token
+    added = {e.door: e.detail for e in cli + api + console if e.action == "user_add"}
+    assert added == {"cli": {"user": "cli-made", "role": "viewer"}, "api": {"user": "api-made", "role": "viewer"},
+                     "console": {"user": "console-made", "role": "viewer"}}
+    created = [e.detail for e in cli + api + console if e.action == "token_create"]
+    assert all(set(d) == {"user", "token", "token_id"} for d in created)
+    listed = s.api("GET", "/audit", params={"action": "user_add"}).json()["entries"]
+    assert sorted(e["door"] for e in listed) == ["api", "cli", "console"]
+
+
+def test_signing_in_and_out_is_audited_with_its_door(doors):
+    s = doors
+    signed_in = s.api("POST", "/auth/sign-in", json={"name": "boss", "password": PASSWORD})
+    assert signed_in.status_code == 200
+    [entry] = [e for e in s.store.accounts.audit_log(10).entries if e.action == "sign_in"]
+    assert entry.door == "api"
+
+
+def _alert(store: Store, config: Config, name: str) -> int:
+    """The id of the alert an angry call of its own raised."""
+    segments = (Segment(0.0, 3.0, 1, "customer", "en", "ANGRY", (), "", ""),)
+    result = AnalysisResult(RecordingInfo(hashlib.sha256(name.encode()).hexdigest(), name, "wav", 5.0, 16000, 2),
+                            "test-model", False, {}, segments)
+    stored = store.save(result, "key", 1000, {})
+    Alerting(config.alerts, store).evaluate(stored.analysis_id, stored.segments)
+    return store.alerts.list().items[0].id
+
+
+def test_alert_steps_from_the_cli_are_audited_like_the_apis_and_the_consoles(doors, capsys):
+    s = doors
+    first, second, third = (_alert(s.store, s.site.config, f"{n}.wav") for n in range(3))
+    assert s.cli("alerts", "ack", str(first), "--comment", "on it", "--by", "sue") == 0
+    assert s.cli("alerts", "resolve", str(first), "--comment", "refunded") == 0
+    assert f"by {LOGIN}" in capsys.readouterr().out
+    assert s.api("POST", f"/alerts/{second}/acknowledge", json={"comment": "seen"}).status_code == 200
+    console_alerts.act(s.site, s.console, third, "acknowledge", "calling back")
+
+    steps = {(e.door, e.action): e for e in s.store.accounts.audit_log(100).entries if e.action.startswith("alert_")}
+    assert set(steps) == {("cli", "alert_acknowledge"), ("cli", "alert_resolve"), ("api", "alert_acknowledge"),
+                          ("console", "alert_acknowledge")}
+    acknowledged = steps["cli", "alert_acknowledge"]
+    assert (acknowledged.actor, acknowledged.detail) == (f"cli:{LOGIN}", {"alert_id": first, "comment": "on it",
+                                                                           "by": "sue"})
+    assert steps["cli", "alert_resolve"].detail == {"alert_id": first, "comment": "refunded"}
+    assert steps["api", "alert_acknowledge"].detail == {"alert_id": second, "comment": "seen"}
+    assert all(e.recording_id is not None for e in steps.values())
+    history = s.store.alerts.get(first).history
+    assert [(h.action, h.actor) for h in history][-2:] == [("acknowledged", "sue"), ("resolved", LOGIN)]
+
+
+def test_an_admin_cannot_disable_themselves_through_any_door(doors, capsys):
+    s = doors
+    s.store.accounts.add_user(LOGIN, "admin", PASSWORD)  # the CLI acts as the login name
+    assert s.cli("users", "disable", LOGIN) == 2
+    assert "cannot disable yourself" in capsys.readouterr().err
+    refused = s.api("POST", "/users/boss/disable")
+    assert refused.status_code == 403 and "cannot disable yourself" in refused.json()["detail"]
+    with pytest.raises(Forbidden, match="cannot disable yourself"):
+        admin.disable_user(s.site, s.console, "boss")
+    assert not s.store.accounts.user("boss").disabled and not s.store.accounts.user(LOGIN).disabled
+    assert not [e for e in s.store.accounts.audit_log(100).entries if e.action == "user_disable"]
+    assert s.api("POST", f"/users/{LOGIN}/disable").status_code == 204  # another admin can
+
+
+def test_the_store_refuses_a_short_password_whatever_the_door(doors, capsys):
+    s = doors
+    short = "x" * (MIN_PASSWORD_LENGTH - 1)
+    assert MIN_PASSWORD_LENGTH == 12
+    with pytest.raises(AccountError, match="at least 12 characters"):
+        s.store.accounts.add_user("eve", "viewer", short)
+    s.store.accounts.add_user("eve", "viewer", "x" * MIN_PASSWORD_LENGTH)
+    with pytest.raises(AccountError, match="at least 12 characters"):
+        s.store.accounts.set_password("eve", short)
+    assert s.cli("users", "password", "eve", stdin=short + "\n") == 2
+    assert "at least 12 characters" in capsys.readouterr().err
+    assert s.api("POST", "/users", json={"name": "bo", "role": "viewer", "password": "eight chr"}).status_code == 422
+    with pytest.raises(AccountError, match="at least 12 characters"):
+        admin.set_password(s.site, s.console, "eve", short)
+    assert s.store.accounts.authenticate("eve", "x" * MIN_PASSWORD_LENGTH) is not None
+    assert s.store.accounts.user("bo") is None
+
+
+def test_a_role_below_the_action_is_refused_by_the_operation_itself(doors):
+    from voxsight.operations import Actor, accounts, rules
+
+    viewer = Actor.of(doors.store.accounts.add_user("vic", "viewer", PASSWORD), Door.CLI, None)
+    with pytest.raises(Forbidden, match="needs the admin role or higher; vic is viewer"):
+        accounts.add_user(doors.site, viewer, "eve", "admin", PASSWORD)
+    with pytest.raises(Forbidden, match="supervisor"):
+        rules.in_force(doors.site, viewer)
+    assert doors.store.accounts.user("eve") is None
+
+
+# -- the migration: old rows take the one vocabulary and a door
+
+OLD_ROWS = [("cli:root", "user_added", "cli", {"user": "ann", "role": "viewer"}),
+            ("cli:root", "token_revoked", "cli", {"token": 3}),
+            ("site:ops", "user_add", "run.sh", {"user": "admin", "role": "admin"}),
+            ("ann", "token_create", "10.0.0.1", {"user": "crm", "token": "crm", "token_id": 4}),
+            ("ann", "user_disable", "10.0.0.2", {"user": "bo", "via": "console"})]
+
+
+def _migrate(store: Store, fn, target: str) -> None:
+    config = _alembic_config()
+    with store.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        fn(config, target)
+
+
+def test_migration_0010_renames_old_actions_and_fills_the_door(each_store):
+    store = each_store
+    _migrate(store, command.downgrade, "0009")
+    with store.engine.begin() as c:
+        for actor, action, source, detail in OLD_ROWS:
+            c.execute(text("INSERT INTO audit_log (at, actor, action, source, detail) "
+                           "VALUES (CURRENT_TIMESTAMP, :actor, :action, :source, :detail)"),
+                      {"actor": actor, "action": action, "source": source, "detail": json.dumps(detail)})
+    _migrate(store, command.upgrade, "head")
+
+    rows = [(e.actor, e.action, e.door) for e in reversed(store.accounts.audit_log().entries)]
+    assert rows == [("cli:root", "user_add", "cli"), ("cli:root", "token_revoke", "cli"),
+                    ("site:ops", "user_add", "site"), ("ann", "token_create", "api"),
+                    ("ann", "user_disable", "console")]
+    assert [e.detail for e in reversed(store.accounts.audit_log().entries)] == [d for *_, d in OLD_ROWS]
+    with pytest.raises(DatabaseError, match="append-only"):  # the log is append-only again, door included
+        with store.engine.begin() as c:
+            c.execute(text("UPDATE audit_log SET door = 'api'"))
+
+    _migrate(store, command.downgrade, "0009")  # the CLI's rows get their old names back
+    with store.engine.connect() as c:
+        assert [r.action for r in c.execute(text("SELECT action FROM audit_log ORDER BY id"))] == \
+            [action for _, action, *_ in OLD_ROWS]
+    _migrate(store, command.upgrade, "head")
