@@ -20,7 +20,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import ROOT
+from helpers import ROOT
 from voxsight import cli, config
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
