@@ -15,6 +15,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from helpers import PASSWORD, ROLES, SAMPLES, voxsight, wait_done
+from voxsight.store.accounts import Role
 
 MAX_UPLOAD = 3 * 1024 * 1024
 
