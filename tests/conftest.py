@@ -33,7 +33,8 @@ from sqlalchemy import create_engine, text  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import trained_model  # noqa: E402
-from helpers import PASSWORD, ROLES, ROOT, SAMPLES, SHARED_AUDIO, ServedSite, free_port, own_data, start_server, start_worker  # noqa: E402
+from helpers import (PASSWORD, ROLES, ROOT, SAMPLES, SHARED_AUDIO, ServedSite, free_port, own_data,  # noqa: E402
+                     start_server, start_worker)
 
 from voxsight import config as config_module  # noqa: E402
 

@@ -114,9 +114,10 @@ class ServedSite:
 
 def wait_done(site: ServedSite, job_id: int) -> dict:
     """A job of a served site, once finished; it must have succeeded."""
+    viewer = {"Authorization": f"Bearer {site.tokens['viewer']}"}
+
     def done():
-        job = httpx.get(f"{site.url}/api/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {site.tokens['viewer']}"},
-                        timeout=60).json()
+        job = httpx.get(f"{site.url}/api/v1/jobs/{job_id}", headers=viewer, timeout=60).json()
         return job if job["status"] in ("done", "failed", "dead") else None
     job = wait_for(done, 180, f"job {job_id}")
     assert job["status"] == "done", job
