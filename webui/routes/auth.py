@@ -12,12 +12,12 @@ from voxsight.store.accounts import UserInfo
 from voxsight.webui import schemas
 from voxsight.site import Site
 from voxsight.webui.deps import SESSION_COOKIE, SiteDep, Viewer, bearer_or_session, source
+from voxsight.webui.errors import problems
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/sign-in", response_model=schemas.User, responses={401: {"model": schemas.Problem},
-                                                                 429: {"model": schemas.Problem}})
+@router.post("/sign-in", response_model=UserInfo, responses=problems(401, 429))
 def sign_in(body: schemas.SignIn, request: Request, response: Response, site: SiteDep):
     """Start a console session (an ``HttpOnly`` cookie). Failed attempts are limited per name and
     per address; every attempt is audited."""
@@ -33,7 +33,7 @@ def sign_out(who: Viewer, request: Request, response: Response, site: SiteDep):
     return response
 
 
-@router.get("/me", response_model=schemas.User)
+@router.get("/me", response_model=UserInfo)
 def me(who: Viewer):
     return who.user
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, exists, func, select, text as sql
 from sqlalchemy.orm import Session, sessionmaker
 
+from voxsight.records import Record, Time
 from voxsight.store import schema
 
 if TYPE_CHECKING:  # voxsight.search imports the store: a type only, to import either one first
@@ -27,7 +28,7 @@ FACETS = ("agent", "queue", "language")
 
 
 @dataclass(frozen=True)
-class RecordingSummary:
+class RecordingSummary(Record):
     id: int
     filename: str
     sha256: str
@@ -36,7 +37,7 @@ class RecordingSummary:
     duration_s: float | None
     channels: int | None
     call_metadata: dict[str, Any]
-    created_at: datetime
+    created_at: Time
     analysis_id: int | None  # its newest finished analysis; None while none has finished
     synthetic: bool | None
     dominant_emotion: str | None
@@ -46,7 +47,7 @@ class RecordingSummary:
 
 
 @dataclass(frozen=True)
-class RecordingPage:
+class RecordingPage(Record):
     items: list[RecordingSummary]
     total: int  # recordings that match; with ``count_up_to``, at most offset + count_up_to + 1
     offset: int
