@@ -19,8 +19,6 @@ from voxsight.store.jobs import JobView
 from voxsight.store.recordings import RecordingSummary
 
 
-
-
 class Problem(BaseModel):
     """An error, as RFC 9457 problem details (``application/problem+json``)."""
 
@@ -35,15 +33,11 @@ class SignIn(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
-
-
 class UserCreate(BaseModel):
     name: str = Field(min_length=1, max_length=128, pattern=r"^[\w.@-]+$")
     role: str = Field(pattern="^(viewer|analyst|supervisor|admin)$")
     password: str | None = Field(default=None, min_length=8, max_length=1024,
                                  description="none: the user signs in only through tokens")
-
-
 
 
 class TokenCreate(BaseModel):
@@ -57,18 +51,8 @@ class TokenCreated(BaseModel):
     info: TokenInfo
 
 
-
-
-
-
-
-
 class JobPage(BaseModel):
     items: list[JobView]
-
-
-
-
 
 
 class RecordingDetail(BaseModel):
@@ -77,16 +61,6 @@ class RecordingDetail(BaseModel):
     features: CallFeatures | None
     alerts: list[AlertInfo]
     audio_stored: bool
-
-
-
-
-
-
-
-
-
-
 
 
 class AlertAction(BaseModel):
