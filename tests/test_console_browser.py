@@ -66,11 +66,14 @@ def browser():
 
 def wait(driver, condition, timeout=30, what="the page"):
     """``condition``'s value once it holds; on a timeout the page is saved for whoever reads the failure."""
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # Gradio re-renders a table or a list while it updates: an element read mid-way is stale, and
+    # the condition is simply asked again on the next poll.
+    waiter = WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,))
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: condition(d), f"waiting for {what}")
+        return waiter.until(lambda d: condition(d), f"waiting for {what}")
     except TimeoutException:
         SHOTS.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(SHOTS / "timed-out.png"))
