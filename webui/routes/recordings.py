@@ -12,13 +12,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from voxsight.operations import Action
+from voxsight.operations import recordings
 from voxsight.store.filters import Filters
 from voxsight.store.recordings import ALERT_STATES, SORTS
 from voxsight.webui import schemas
-from voxsight.site import Site
 from voxsight.webui.deps import Analyst, Id, SiteDep, Viewer
-from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive, submit
+from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive
 
 router = APIRouter(prefix="/recordings", tags=["recordings"])
 
@@ -40,10 +39,9 @@ async def upload(request: Request, who: Analyst, site: SiteDep):
     stored analysis."""
     received = await receive(request, site.config.storage_dir, site.config.web.max_upload_bytes)
     try:
-        job = await run_in_threadpool(submit, site, received)
+        job = await run_in_threadpool(recordings.upload, site, who.actor, received)
     finally:
         received.discard()  # placed (moved) on success; otherwise nothing may be left
-    who.audit(site, Action.UPLOAD, job.recording_id, filename=received.filename, job_id=job.id)
     return JSONResponse(job.to_json(), status_code=200 if job.status == "done" else 202,
                         headers={"Location": f"/api/v1/jobs/{job.id}"})
 
@@ -64,34 +62,33 @@ def list_recordings(
     """Recordings that match every filter given, a page at a time, with the total."""
     filters = Filters(emotion=emotion, language=language, event=event, agent=agent, queue=queue,
                       since=since, until=until)
-    page = site.store.recordings.list(filters, alert_state, sort, limit, offset)
+    page = recordings.recordings(site, who.actor, filters, alert_state, sort, limit, offset)
     return schemas.RecordingPage.model_validate(page)
 
 
 @router.get("/{recording_id}", response_model=schemas.RecordingDetail, responses={404: {"model": schemas.Problem}})
 def recording(recording_id: Id, who: Viewer, site: SiteDep, response: Response):
     """One call: its newest analysis with every segment, its features and its alerts (audited)."""
-    detail, response.headers["X-Cache"] = site.cache.get_or_build("recording", site.store.recordings.version(), {"id": recording_id},
-                                           lambda: _detail(site, recording_id))
+    def cached(build):
+        detail, response.headers["X-Cache"] = site.cache.get_or_build(
+            "recording", site.store.recordings.version(), {"id": recording_id}, lambda: _detail(build()))
+        return detail
+
+    detail = recordings.recording(site, who.actor, recording_id, through=cached)
     if detail is None:
         raise HTTPException(404, f"no recording {recording_id}")
-    who.audit(site, Action.VIEW, recording_id)
     return detail
 
 
-def _detail(site: Site, recording_id: int) -> dict | None:
-    summary = site.store.recordings.get(recording_id)
-    if summary is None:
+def _detail(call: recordings.Call | None) -> dict | None:
+    if call is None:
         return None
-    result = site.store.analysis(summary.analysis_id) if summary.analysis_id else None
-    features = site.store.alerts.features(summary.analysis_id) if summary.analysis_id else None
-    alerts = site.store.alerts.for_analysis(summary.analysis_id) if summary.analysis_id else []
     return schemas.RecordingDetail(
-        recording=schemas.RecordingSummary.model_validate(summary),
-        analysis=result.to_json() if result else None,
-        features=features.to_json() if features else None,
-        alerts=[a.to_json() for a in alerts],
-        audio_stored=site.store.recordings.audio_path(recording_id) is not None,
+        recording=schemas.RecordingSummary.model_validate(call.recording),
+        analysis=call.result.to_json() if call.result else None,
+        features=call.features.to_json() if call.features else None,
+        alerts=[a.to_json() for a in call.alerts],
+        audio_stored=call.audio_stored,
     ).model_dump(mode="json")
 
 
@@ -101,26 +98,18 @@ def _detail(site: Site, recording_id: int) -> dict | None:
 def recording_audio(recording_id: Id, request: Request, who: Viewer, site: SiteDep):
     """The recording as uploaded, with HTTP range requests (the console's player seeks with them).
     Audited once per listening, not once per range."""
-    path = site.store.recordings.audio_path(recording_id)
-    if path is None or not Path(path).is_file():
-        raise HTTPException(404, f"recording {recording_id} has no stored audio (it was analyzed from a "
-                                 "path on the command line, or its storage was removed)")
     ranged = request.headers.get("range", "")
-    if not ranged or ranged.replace(" ", "").startswith("bytes=0-"):
-        who.audit(site, Action.DOWNLOAD, recording_id)
-    return FileResponse(path, filename=Path(path).name, content_disposition_type="inline")
+    from_start = not ranged or ranged.replace(" ", "").startswith("bytes=0-")
+    path = recordings.audio_file(site, who.actor, recording_id, from_start)
+    return FileResponse(path, filename=path.name, content_disposition_type="inline")
 
 
 @router.get("/{recording_id}/export", responses={404: {"model": schemas.Problem},
                                                  200: {"content": {"text/csv": {}, "application/json": {}}}})
 def export(recording_id: Id, who: Analyst, site: SiteDep, format: Literal["json", "csv"] = "json"):
     """The call's transcript with its tags, as JSON or CSV (one row per segment); audited."""
-    summary = site.store.recordings.get(recording_id)
-    result = site.store.analysis(summary.analysis_id) if summary and summary.analysis_id else None
-    if result is None:
-        raise HTTPException(404, f"recording {recording_id} has no finished analysis")
-    who.audit(site, Action.EXPORT, recording_id, format=format)
-    stem = Path(summary.filename).stem or f"recording-{recording_id}"
+    done = recordings.export(site, who.actor, recording_id, format)
+    stem, result = done.stem, done.result
     if format == "json":
         return JSONResponse(result.to_json(),
                             headers={"Content-Disposition": f'attachment; filename="{stem}.json"'})
