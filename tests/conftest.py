@@ -4,6 +4,9 @@ PostgreSQL: the server named by ``VOXSIGHT_TEST_PG`` (default: 127.0.0.1:5432, d
 trust auth); Redis: ``VOXSIGHT_TEST_REDIS`` (default: 127.0.0.1:6379, database 15). If one does not
 answer, a throwaway server is started when its binaries exist; otherwise its tests skip and say
 what to install (they fail instead under ``VOXSIGHT_TEST_REQUIRE_SERVICES=1``, as in CI).
+
+Every test has a data directory of its own (``own_data_dir``): nothing reads or writes the
+checkout's ``data/``, which ``./run.sh`` fills. Plain functions the tests share are in helpers.py.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import glob
 import hashlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -31,12 +33,11 @@ from sqlalchemy import create_engine, text  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import trained_model  # noqa: E402
+from helpers import (PASSWORD, ROLES, ROOT, SAMPLES, SHARED_AUDIO, ServedSite, free_port, own_data,  # noqa: E402
+                     start_server, start_worker)
 
 from voxsight import config as config_module  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "samples"
-SHARED_AUDIO = ROOT.parent / "shared" / "data" / "audio"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 
@@ -59,14 +60,30 @@ def trained_model_dir(pytestconfig) -> Path:
     return directory
 
 
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path, monkeypatch) -> Path:
+    """This test's data directory, given to every process it starts and to ``config.load()``: the
+    defaults would otherwise put the data and the models in the checkout's ``data/``. Tests that
+    build a ``Config()`` themselves name their directories (``own_config``)."""
+    directory = tmp_path / "data"
+    for name, value in own_data(directory).items():
+        monkeypatch.setenv(name, value)
+    return directory
+
+
 @pytest.fixture
-def config(trained_model_dir, tmp_path) -> config_module.Config:
+def own_config(own_data_dir) -> config_module.Config:
+    """The default configuration with this test's data directory and models (none imported)."""
+    return config_module.Config().with_overrides(
+        data_dir=str(own_data_dir), models={"sensevoice_dir": str(own_data_dir / "models" / "sensevoice-small"),
+                                            "whisper_dir": str(own_data_dir / "models" / "whisper-base")})
+
+
+@pytest.fixture
+def config(trained_model_dir, own_config) -> config_module.Config:
     # SenseVoice's own words: the trained tiny model's exact transcripts are what these tests check.
     # Whisper's words have tests of their own (test_whisper.py).
-    return config_module.Config().with_overrides(
-        data_dir=str(tmp_path / "data"), models={"sensevoice_dir": str(trained_model_dir)},
-        engine={"words": "sensevoice"},
-    )
+    return own_config.with_overrides(models={"sensevoice_dir": str(trained_model_dir)}, engine={"words": "sensevoice"})
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +120,7 @@ def postgres_server(tmp_path_factory) -> str:
         _missing("no PostgreSQL at 127.0.0.1:5432 and no initdb to start one: apt-get install postgresql")
     bin_dir = Path(binaries[-1]).parent
     data = tmp_path_factory.mktemp("pg")
-    port = _free_port()
+    port = free_port()
     user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
     if user:
         shutil.chown(data, "postgres")
@@ -120,15 +137,24 @@ def postgres_server(tmp_path_factory) -> str:
 @pytest.fixture
 def pg_url(postgres_server) -> str:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
-    name = f"voxsight_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    url, drop = _database(postgres_server, "voxsight_test")
+    yield url
+    drop()
+
+
+def _database(server_url: str, prefix: str):
+    """A new database on the server: its URL, and the function that drops it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = postgres_server.rsplit("/", 1)[0] + "/" + name
-    yield url
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+
+    def drop():
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return server_url.rsplit("/", 1)[0] + "/" + name, drop
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +171,7 @@ def redis_server(tmp_path_factory) -> str:
     binary = shutil.which("redis-server")
     if not binary:
         _missing("no Redis at 127.0.0.1:6379 and no redis-server to start one: apt-get install redis-server")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                "--dir", str(tmp_path_factory.mktemp("redis"))], stdout=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/15"
@@ -182,13 +208,70 @@ def site_env(trained_model_dir, pg_url, redis_url, tmp_path) -> dict[str, str]:
 
     upgrade(pg_url)
     return {
-        "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
+        **own_data(tmp_path / "data"), "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir),
         "VOXSIGHT_ENGINE_WORDS": "sensevoice",  # the tiny model's exact words; Whisper has its own tests
         "VOXSIGHT_STORE_URL": pg_url, "VOXSIGHT_QUEUE_REDIS_URL": redis_url,
         "VOXSIGHT_QUEUE_PREFIX": f"test-{uuid.uuid4().hex[:8]}", "VOXSIGHT_QUEUE_VISIBILITY_TIMEOUT_S": "2",
         "VOXSIGHT_QUEUE_POLL_S": "0.2", "VOXSIGHT_QUEUE_RECONCILE_INTERVAL_S": "1",
         "VOXSIGHT_QUEUE_RETRY_BACKOFF_S": "0.5",
     }
+
+
+@pytest.fixture(scope="module")
+def served_site(request, trained_model_dir, tmp_path_factory):
+    """A factory of served sites: ``served_site(**options)`` starts a real ``voxsight serve`` with a
+    data directory, a copy of the shipped rules and a user and token per role of its own, and
+    returns it once it answers (a ``helpers.ServedSite``). Every site is stopped when the module
+    ends, or when a test calls its ``stop()``.
+
+    Options: ``embedded=True`` for SQLite and no Redis (``serve`` then runs the worker beside
+    itself); by default a fresh PostgreSQL database (dropped afterwards), Redis and a worker
+    process. ``env``: more ``VOXSIGHT_*`` settings for the server and the worker.
+    """
+    sites, drops = [], []
+
+    def serve(*, embedded: bool = False, env: dict[str, str] | None = None) -> ServedSite:
+        from voxsight.store import Store, upgrade
+
+        tmp = tmp_path_factory.mktemp("site")
+        data_dir = tmp / "data"
+        data_dir.mkdir()
+        rules_file = tmp / "rules.yaml"
+        rules_file.write_text((ROOT / "configs" / "rules.yaml").read_text())
+        site_env = {**own_data(data_dir), "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir),
+                    "VOXSIGHT_ENGINE_WORDS": "sensevoice",  # the tiny model's exact words
+                    "VOXSIGHT_QUEUE_POLL_S": "0.2", "VOXSIGHT_ALERTS_RULES_FILE": str(rules_file)}
+        if embedded:
+            store_url = f"sqlite:///{data_dir / 'voxsight.db'}"
+            site_env |= {"VOXSIGHT_STORE_URL": "", "VOXSIGHT_QUEUE_REDIS_URL": ""}
+        else:
+            store_url, drop = _database(request.getfixturevalue("postgres_server"), "voxsight_site")
+            drops.append(drop)
+            site_env |= {"VOXSIGHT_STORE_URL": store_url,
+                         "VOXSIGHT_QUEUE_REDIS_URL": request.getfixturevalue("redis_server"),
+                         "VOXSIGHT_QUEUE_PREFIX": f"test-{uuid.uuid4().hex[:8]}"}
+        site_env |= env or {}
+        upgrade(store_url)
+        store = Store(store_url)
+        tokens = {}
+        for role in ROLES:
+            store.accounts.add_user(role, role, PASSWORD)
+            tokens[role], _ = store.accounts.create_token(role, f"{role} test token")
+        log = tmp / "serve.log"
+        server, url = start_server(site_env, log)
+        site = ServedSite(url, site_env, store, tokens, data_dir, rules_file, server, log)
+        sites.append(site)
+        if not embedded:
+            site.worker = start_worker(site_env)
+        return site
+
+    try:
+        yield serve
+    finally:
+        for site in reversed(sites):
+            site.stop()
+        for drop in drops:
+            drop()
 
 
 @pytest.fixture(scope="session")
@@ -208,25 +291,6 @@ def long_call(tmp_path_factory, sample_calls):
     return path
 
 
-def voxsight(env, *args, timeout=300, input=None):
-    """Run the ``voxsight`` command in a fresh process with these environment overrides."""
-    return subprocess.run([sys.executable, "-m", "voxsight", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=timeout, input=input)
-
-
-def start_worker(env, *args):
-    return subprocess.Popen([sys.executable, "-m", "voxsight", "worker", *args], env={**os.environ, **env},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def wait_for(condition, timeout_s=120.0, what="condition"):
-    deadline = time.monotonic() + timeout_s
-    while not (value := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return value
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def each_store(request, tmp_path):
     """An empty store, upgraded, on SQLite and on PostgreSQL: a test using it runs on both."""
@@ -242,12 +306,6 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-def assert_covers(start_s: float, end_s: float, turn: dict) -> None:
-    """A VAD segment holds its whole turn, with no more than the VAD's margins of silence around it."""
-    assert turn["start_s"] - 0.4 <= start_s <= turn["start_s"] + 0.05, (start_s, turn)
-    assert turn["end_s"] - 0.05 <= end_s <= turn["end_s"] + 0.8, (end_s, turn)
-
-
 def _answers(url: str) -> bool:
     engine = create_engine(url, connect_args={"connect_timeout": 3})
     try:
@@ -257,10 +315,4 @@ def _answers(url: str) -> bool:
         return False
     finally:
         engine.dispose()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 

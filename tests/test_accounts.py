@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from conftest import voxsight
+from helpers import voxsight
 from voxsight.errors import NotFound
 from voxsight.store import Store
 from voxsight.store.accounts import AccountError, Role

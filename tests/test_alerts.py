@@ -15,7 +15,7 @@ import pytest
 from alembic import command
 from sqlalchemy import func, inspect, select
 
-from conftest import ROOT, SAMPLES
+from helpers import ROOT, SAMPLES
 from voxsight.alerts import Alerting
 from voxsight.analysis import Analyzer
 from voxsight.results import AnalysisResult, RecordingInfo, Segment

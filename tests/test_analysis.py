@@ -8,7 +8,7 @@ import av
 import pytest
 from sqlalchemy import func, select
 
-from conftest import SAMPLES, assert_covers
+from helpers import SAMPLES, assert_covers
 from trained_model import expected_raw
 from voxsight import tags
 from voxsight.analysis import Analyzer

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import SAMPLES
+from helpers import SAMPLES
 
 LINE = re.compile(r"^\[\d\d:\d\d\.\d\d–\d\d:\d\d\.\d\d\] (agent|customer|mix) \S+ [A-Z]+ ")
 

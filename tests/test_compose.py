@@ -20,7 +20,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import ROOT
+from helpers import ROOT
 from voxsight import cli, config
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -118,6 +118,7 @@ def test_the_console_image_installs_what_the_server_imports():
     named = {canonicalize_name(r.name) for r in _console_requirements()}
     assert {"psycopg", "av"} <= named
     assert imported <= _closure(named), sorted(imported - _closure(named))
+    assert imported <= named, sorted(imported - named)  # each named itself, not only through another package
 
 
 def _module_level_imports(path: str) -> set[str]:

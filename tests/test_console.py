@@ -19,10 +19,9 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
-from conftest import SAMPLES
+from helpers import SAMPLES
 from voxsight.alerts import Alerting
 from voxsight.cache import ResultCache
-from voxsight.config import Config
 from voxsight.results import SYNTHETIC_WARNING, AnalysisResult, RecordingInfo, Segment
 from voxsight.rules import RulesError
 from voxsight.store import Store
@@ -78,10 +77,10 @@ def _save(store: Store, alerting: Alerting, name: str, meta: dict, segments, syn
 
 
 @pytest.fixture
-def site(each_store, tmp_path) -> Site:
+def site(each_store, own_config, tmp_path) -> Site:
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
-    config = Config().with_overrides(data_dir=str(tmp_path / "data"), alerts={"rules_file": str(rules)})
+    config = own_config.with_overrides(alerts={"rules_file": str(rules)})
     store = each_store
     alerting = Alerting(config.alerts, store)
     for name, agent, queue, when, segments in CALLS:
@@ -534,10 +533,10 @@ def test_every_colour_the_console_draws_with_is_one_of_the_palettes():
 # -- the sign-in pages and the mounted console, over HTTP
 
 @pytest.fixture
-def served(tmp_path):
+def served(own_config):
     from voxsight.webui.app import create_app
 
-    config = Config().with_overrides(data_dir=str(tmp_path / "data"))
+    config = own_config
     store = Store(config.store_url)
     store.accounts.add_user("ann", "analyst", PASSWORD)
     with TestClient(create_app(config, store), base_url="http://voxsight.test") as client:

@@ -14,19 +14,14 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import uuid
-from types import SimpleNamespace
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
-from conftest import ROOT, SAMPLES, SHARED_AUDIO, start_worker
-from test_api import PASSWORD, ROLES, start_server, stop, wait_done
+from helpers import PASSWORD, ROOT, SAMPLES, SHARED_AUDIO, wait_done
 from voxsight.alerts import Alerting
 from voxsight.config import Config
 from voxsight.results import AnalysisResult, RecordingInfo, Segment
-from voxsight.store import Store, upgrade
 
 CHROMIUM, DRIVER = shutil.which("chromium") or shutil.which("chromium-browser"), shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="the browser test needs Debian's chromium and "
@@ -40,47 +35,16 @@ PAGES = {"viewer": ["Calls", "Call"], "analyst": ["Analyze", "Calls", "Call", "A
 
 
 @pytest.fixture(scope="module")
-def site(trained_model_dir, postgres_server, redis_server, tmp_path_factory):
+def site(served_site):
     """A served site with a user per role and two sample calls analyzed (one angry, with alerts)."""
-    name = f"voxsight_console_{uuid.uuid4().hex[:12]}"
-    admin_db = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin_db.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    db_url = postgres_server.rsplit("/", 1)[0] + "/" + name
-    upgrade(db_url)
-    tmp = tmp_path_factory.mktemp("console")
-    rules_file = tmp / "rules.yaml"
-    rules_file.write_text((ROOT / "configs" / "rules.yaml").read_text())
-    env = {
-        "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp / "data"),
-        "VOXSIGHT_ENGINE_WORDS": "sensevoice", "VOXSIGHT_AUDIO_CHANNELS": "split",
-        "VOXSIGHT_STORE_URL": db_url, "VOXSIGHT_QUEUE_REDIS_URL": redis_server,
-        "VOXSIGHT_QUEUE_PREFIX": f"test-{uuid.uuid4().hex[:8]}", "VOXSIGHT_QUEUE_POLL_S": "0.2",
-        "VOXSIGHT_ALERTS_RULES_FILE": str(rules_file),
-    }
-    store = Store(db_url)
-    tokens = {}
-    for role in ROLES:
-        store.accounts.add_user(role, role, PASSWORD)
-        tokens[role], _ = store.accounts.create_token(role, f"{role} test token")
-    server, url = start_server(env)
-    worker = start_worker(env)
-    s = SimpleNamespace(url=url, store=store, tokens=tokens, rules_file=rules_file)
-    try:
-        for call, agent, queue in (("billing_dispute.wav", "ann", "billing"), ("happy_upgrade.wav", "bob", "sales")):
-            job = httpx.post(url + "/api/v1/recordings", headers={"Authorization": f"Bearer {tokens['analyst']}"},
-                             files={"file": (call, (SAMPLES / "calls" / call).read_bytes())},
-                             data={"agent": agent, "queue": queue}, timeout=120).json()
-            wait_done(s, job["id"])
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        yield s
-    finally:
-        stop(worker)
-        stop(server)
-        store.engine.dispose()
-        with admin_db.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin_db.dispose()
+    s = served_site(env={"VOXSIGHT_AUDIO_CHANNELS": "split"})
+    for call, agent, queue in (("billing_dispute.wav", "ann", "billing"), ("happy_upgrade.wav", "bob", "sales")):
+        job = httpx.post(s.url + "/api/v1/recordings", headers={"Authorization": f"Bearer {s.tokens['analyst']}"},
+                         files={"file": (call, (SAMPLES / "calls" / call).read_bytes())},
+                         data={"agent": agent, "queue": queue}, timeout=120).json()
+        wait_done(s, job["id"])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return s
 
 
 @pytest.fixture

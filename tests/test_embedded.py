@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,8 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from conftest import SAMPLES, wait_for
-from voxsight.config import Config
+from helpers import SAMPLES, free_port, own_data, wait_for
 from voxsight.store import Store
 from voxsight.webui import embedded
 
@@ -24,17 +22,11 @@ RUN = ("from pathlib import Path; from voxsight import config; from voxsight.web
        "raise SystemExit(embedded.run(config.load(), port={port}, samples=Path({samples!r})))")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_the_embedded_site_starts_with_the_samples_analyzed_and_an_admin(trained_model_dir, tmp_path):
-    env = {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
+def test_the_embedded_site_starts_with_the_samples_analyzed_and_an_admin(trained_model_dir, own_config, tmp_path):
+    env = {**own_data(tmp_path / "data"), "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir),
            "VOXSIGHT_ENGINE_WORDS": "sensevoice", "VOXSIGHT_STORE_URL": "", "VOXSIGHT_QUEUE_REDIS_URL": "",
            "VOXSIGHT_QUEUE_POLL_S": "0.2", "VOXSIGHT_AUDIO_CHANNELS": "split"}
-    port = _free_port()
+    port = free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     site = subprocess.Popen([sys.executable, "-c", RUN.format(port=port, samples=str(SAMPLES / "calls"))],
                             env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, text=True)
@@ -68,8 +60,8 @@ def test_the_embedded_site_starts_with_the_samples_analyzed_and_an_admin(trained
     assert not os.path.exists(f"/proc/{worker_pid}") or "zombie" in open(f"/proc/{worker_pid}/status").read().lower()
 
     # Run again: the samples are analyzed already and the site has its admin.
-    config = Config().with_overrides(data_dir=str(tmp_path / "data"), models={"sensevoice_dir": str(trained_model_dir)},
-                                     engine={"words": "sensevoice"}, audio={"channels": "split"})
+    config = own_config.with_overrides(models={"sensevoice_dir": str(trained_model_dir)}, engine={"words": "sensevoice"},
+                                       audio={"channels": "split"})
     store = Store(config.store_url)
     said = []
     again = embedded.prepare(config, store, SAMPLES / "calls", said.append)

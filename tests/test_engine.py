@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import SAMPLES, assert_covers
+from helpers import SAMPLES, assert_covers
 from voxsight import audio, config as config_module, engine as engine_module
 from voxsight.engine import Engine
 

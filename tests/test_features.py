@@ -10,7 +10,7 @@ import wave
 import numpy as np
 import pytest
 
-from conftest import SAMPLES
+from helpers import SAMPLES
 from voxsight import features
 from voxsight.features import CallFeatures, Interruption
 from voxsight.results import Segment, Word

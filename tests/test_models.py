@@ -121,7 +121,7 @@ def test_synthetic_build_never_overwrites_a_real_model(tiny_dir, tmp_path):
     assert not models.read_manifest(real).synthetic
 
 
-def test_packaged_vad_is_found_without_importing_its_package():
+def test_the_shipped_vad_is_in_the_package():
     vad = models.packaged_vad_dir()
 
     assert (vad / "model.pt").is_file() and (vad / "config.yaml").is_file()

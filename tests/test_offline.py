@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from conftest import SAMPLES
+from helpers import SAMPLES
 
 # Runs in a fresh interpreter so that nothing imported earlier hides a connection attempt. An audit
 # hook sees every socket.connect and name lookup, whatever library makes it. Unix-domain sockets
@@ -43,7 +43,7 @@ def test_loading_and_analyzing_open_no_connection(trained_model_dir, words, tmp_
     probe = PROBE.format(model=str(trained_model_dir), audio=str(audio), words=words,
                          whisper_dir=str(tmp_path / "whisper-base"))
 
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, cwd=tmp_path)
 
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])

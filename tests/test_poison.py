@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 
 import poison_inputs
-from conftest import SAMPLES, start_worker, voxsight, wait_for
+from helpers import SAMPLES, start_worker, voxsight, wait_for
 from voxsight import audio, jobs
 from voxsight.analysis import Analyzer
 from voxsight.queue import SiteMismatch

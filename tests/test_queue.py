@@ -15,7 +15,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from conftest import SAMPLES
+from helpers import SAMPLES
 from voxsight import jobs
 from voxsight.analysis import Analyzer, Request
 from voxsight.queue import QueueDepth

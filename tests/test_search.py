@@ -257,7 +257,7 @@ def test_segments_stored_before_search_existed_are_indexed_by_the_migration(tmp_
 
 
 def test_the_search_command_prints_hits_with_the_match_marked(stored, tmp_path):
-    from conftest import voxsight
+    from helpers import voxsight
 
     run = voxsight({"VOXSIGHT_STORE_URL": stored.url, "VOXSIGHT_DATA_DIR": str(tmp_path)}, "search", "律师函")
     assert run.returncode == 0, run.stderr

@@ -8,19 +8,15 @@ import re
 
 import httpx
 
-from conftest import SAMPLES, voxsight, wait_for
-from test_api import PASSWORD, start_server, stop
+from helpers import PASSWORD, SAMPLES, voxsight, wait_for
 
 
-def test_the_embedded_site_analyzes_an_upload_with_nothing_else_running(trained_model_dir, tmp_path):
-    env = {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir), "VOXSIGHT_DATA_DIR": str(tmp_path / "data"),
-           "VOXSIGHT_ENGINE_WORDS": "sensevoice", "VOXSIGHT_STORE_URL": "", "VOXSIGHT_QUEUE_REDIS_URL": "",
-           "VOXSIGHT_QUEUE_POLL_S": "0.2"}
-    added = voxsight(env, "users", "add", "ann", "--role", "analyst", input=PASSWORD + "\n")
+def test_the_embedded_site_analyzes_an_upload_with_nothing_else_running(served_site):
+    site = served_site(embedded=True)
+    added = voxsight(site.env, "users", "add", "ann", "--role", "analyst", input=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
-    server, url = start_server(env)
     try:
-        with httpx.Client(base_url=url + "/api/v1", timeout=120) as browser:
+        with httpx.Client(base_url=site.url + "/api/v1", timeout=120) as browser:
             assert browser.post("/auth/sign-in", json={"name": "ann", "password": PASSWORD}).status_code == 200
             call = SAMPLES / "calls" / "happy_upgrade.wav"
             job = browser.post("/recordings", files={"file": (call.name, call.read_bytes())},
@@ -33,7 +29,7 @@ def test_the_embedded_site_analyzes_an_upload_with_nothing_else_running(trained_
             assert "upgrade my plan" in " ".join(s["text"] for s in detail.json()["analysis"]["segments"]).lower()
             assert browser.get("/workers").json()["mode"] == "embedded"
     finally:
-        stop(server)
-    output = server.log.read_text()
+        site.stop()
+    output = site.log.read_text()
     worker_pid = int(re.search(r"worker started beside the server \(pid (\d+)\)", output).group(1))
     wait_for(lambda: not os.path.exists(f"/proc/{worker_pid}"), 90, "the embedded worker to stop with the server")

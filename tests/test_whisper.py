@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import SAMPLES
+from helpers import SAMPLES
 from test_cli import voxsight
 from voxsight import config as config_module, models, scoring, whisper, words
 from voxsight.analysis import Analyzer, Request

@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from conftest import SAMPLES, start_worker, voxsight, wait_for
+from helpers import SAMPLES, start_worker, voxsight, wait_for
 from voxsight import jobs
 from voxsight.analysis import Analyzer
 from voxsight.queue import QueueDepth

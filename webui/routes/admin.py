@@ -11,40 +11,39 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from voxsight.operations import Action, accounts, audit as audit_log, machinery, rules
+from voxsight.store.accounts import AuditPage, TokenInfo, UserInfo
 from voxsight.webui import schemas
 from voxsight.webui.deps import Admin, Analyst, Id, OptionalId, SiteDep, Supervisor, Viewer
+from voxsight.webui.errors import problems
 
 router = APIRouter(tags=["admin"])
 
 
 # -- users and tokens
 
-@router.get("/users", response_model=list[schemas.User])
+@router.get("/users", response_model=list[UserInfo])
 def users(who: Admin, site: SiteDep):
     return accounts.users(site, who.actor)
 
 
-@router.post("/users", response_model=schemas.User, status_code=201,
-             responses={403: {"model": schemas.Problem}, 409: {"model": schemas.Problem}})
+@router.post("/users", response_model=UserInfo, status_code=201, responses=problems(409))
 def add_user(body: schemas.UserCreate, who: Admin, site: SiteDep):
     return accounts.add_user(site, who.actor, body.name, body.role, body.password)
 
 
-@router.post("/users/{name}/disable", status_code=204,
-             responses={403: {"model": schemas.Problem}, 404: {"model": schemas.Problem}})
+@router.post("/users/{name}/disable", status_code=204, responses=problems(404))
 def disable_user(name: str, who: Admin, site: SiteDep):
     """Stop the user's sign-ins, sessions and tokens at once. An admin cannot disable themselves (403)."""
     accounts.disable_user(site, who.actor, name)
     return Response(status_code=204)
 
 
-@router.get("/tokens", response_model=list[schemas.Token])
+@router.get("/tokens", response_model=list[TokenInfo])
 def tokens(who: Admin, site: SiteDep):
     return accounts.tokens(site, who.actor)
 
 
-@router.post("/tokens", response_model=schemas.TokenCreated, status_code=201,
-             responses={404: {"model": schemas.Problem}})
+@router.post("/tokens", response_model=schemas.TokenCreated, status_code=201, responses=problems(404))
 def create_token(body: schemas.TokenCreate, who: Admin, site: SiteDep):
     """A bearer token acting as ``user``; its secret is in this answer only."""
     secret, info = accounts.create_token(site, who.actor, body.user, body.name,
@@ -52,13 +51,13 @@ def create_token(body: schemas.TokenCreate, who: Admin, site: SiteDep):
     return {"token": secret, "info": info}
 
 
-@router.delete("/tokens/{token_id}", status_code=204, responses={404: {"model": schemas.Problem}})
+@router.delete("/tokens/{token_id}", status_code=204, responses=problems(404))
 def revoke_token(token_id: Id, who: Admin, site: SiteDep):
     accounts.revoke_token(site, who.actor, token_id)
     return Response(status_code=204)
 
 
-@router.get("/audit", response_model=schemas.AuditPage, responses={200: {"content": {"text/csv": {}}}})
+@router.get("/audit", response_model=AuditPage, responses={200: {"content": {"text/csv": {}}}})
 def audit(who: Admin, site: SiteDep,
           actor: Annotated[str | None, Query(max_length=128)] = None,
           action: Annotated[str | None, Query(max_length=64)] = None,
@@ -98,7 +97,7 @@ def check_rules(body: schemas.RulesText, who: Admin, site: SiteDep):
     return rules.check(site, who.actor, body.text)
 
 
-@router.put("/rules", response_model=schemas.RulesCheck, responses={422: {"model": schemas.Problem}})
+@router.put("/rules", response_model=schemas.RulesCheck, responses=problems(422))
 def replace_rules(body: schemas.RulesText, who: Admin, site: SiteDep):
     """Put new rules in force: validated first (a broken file is refused, the old rules stay), then
     written in one rename; workers re-read the file when it changes."""

@@ -8,13 +8,15 @@ from fastapi import APIRouter, HTTPException, Query
 
 from voxsight.operations import alerts
 from voxsight.rules import SEVERITIES
+from voxsight.store.alerts import AlertInfo, AlertPage
 from voxsight.webui import schemas
 from voxsight.webui.deps import Id, SiteDep, Supervisor
+from voxsight.webui.errors import problems
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
 
-@router.get("", response_model=schemas.AlertPage)
+@router.get("", response_model=AlertPage)
 def list_alerts(who: Supervisor, site: SiteDep,
                 status: Literal["open", "acknowledged", "resolved"] | None = None,
                 severity: Literal[SEVERITIES] | None = None,  # type: ignore[valid-type]
@@ -26,7 +28,7 @@ def list_alerts(who: Supervisor, site: SiteDep,
     return {"items": [a.to_json() for a in page.items], "total": page.total}
 
 
-@router.get("/{alert_id}", response_model=schemas.Alert, responses={404: {"model": schemas.Problem}})
+@router.get("/{alert_id}", response_model=AlertInfo, responses=problems(404))
 def alert(alert_id: Id, who: Supervisor, site: SiteDep):
     found = alerts.alert(site, who.actor, alert_id)
     if found is None:
@@ -34,8 +36,7 @@ def alert(alert_id: Id, who: Supervisor, site: SiteDep):
     return found.to_json()
 
 
-@router.post("/{alert_id}/{action}", response_model=schemas.Alert,
-             responses={404: {"model": schemas.Problem}, 409: {"model": schemas.Problem}})
+@router.post("/{alert_id}/{action}", response_model=AlertInfo, responses=problems(404, 409))
 def step(alert_id: Id, action: Literal["acknowledge", "resolve"], body: schemas.AlertAction, who: Supervisor,
          site: SiteDep):
     """Acknowledge or resolve an alert, with a comment; 409 when it cannot take that step now."""

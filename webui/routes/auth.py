@@ -6,15 +6,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from voxsight.operations import Door, accounts
+from voxsight.store.accounts import UserInfo
 from voxsight.webui import schemas
 from voxsight.webui.deps import (SiteDep, Viewer, bearer_or_session, drop_session_cookie, set_session_cookie,
                                  source)
+from voxsight.webui.errors import problems
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/sign-in", response_model=schemas.User, responses={401: {"model": schemas.Problem},
-                                                                 429: {"model": schemas.Problem}})
+@router.post("/sign-in", response_model=UserInfo, responses=problems(401, 429))
 def sign_in(body: schemas.SignIn, request: Request, response: Response, site: SiteDep):
     """Start a console session (an ``HttpOnly`` cookie). Failed attempts are limited per name and
     per address (429 while locked out); every attempt is audited."""
@@ -33,6 +34,6 @@ def sign_out(who: Viewer, request: Request, response: Response, site: SiteDep):
     return response
 
 
-@router.get("/me", response_model=schemas.User)
+@router.get("/me", response_model=UserInfo)
 def me(who: Viewer):
     return who.user

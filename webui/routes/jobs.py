@@ -6,8 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
+from voxsight.store.jobs import JobView
 from voxsight.webui import schemas
 from voxsight.webui.deps import Id, SiteDep, Viewer
+from voxsight.webui.errors import problems
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -20,7 +22,7 @@ def list_jobs(who: Viewer, site: SiteDep,
     return {"items": [j.to_json() for j in site.store.jobs.list(status, limit)]}
 
 
-@router.get("/{job_id}", response_model=schemas.Job, responses={404: {"model": schemas.Problem}})
+@router.get("/{job_id}", response_model=JobView, responses=problems(404))
 def job(job_id: Id, who: Viewer, site: SiteDep):
     """One job: state, progress (segments done of total), its analysis when done, its reason when failed."""
     found = site.store.jobs.get(job_id)

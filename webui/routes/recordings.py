@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -14,9 +12,11 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from voxsight.operations import recordings
 from voxsight.store.filters import Filters
-from voxsight.store.recordings import ALERT_STATES, SORTS
+from voxsight.store.jobs import JobView
+from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingPage
 from voxsight.webui import schemas
-from voxsight.webui.deps import Analyst, Id, SiteDep, Viewer
+from voxsight.webui.deps import Analyst, Id, OptionalMoment, SiteDep, Viewer
+from voxsight.webui.errors import problems
 from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive
 
 router = APIRouter(prefix="/recordings", tags=["recordings"])
@@ -25,12 +25,13 @@ _UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-da
     "type": "object", "required": [FILE_FIELD],
     "properties": {FILE_FIELD: {"type": "string", "format": "binary"},
                    "priority": {"type": "string", "enum": ["high", "normal"]},
-                   **{name: {"type": "string"} for name in METADATA_FIELDS}}}}}}}
+                   **{name: {"type": "string"} for name in METADATA_FIELDS if name != "call_time"},
+                   "call_time": {"type": "string", "format": "date-time"}}}}}}}  # as submit checks it
 
 
-@router.post("", status_code=202, response_model=schemas.Job, openapi_extra=_UPLOAD_BODY,
-             responses={413: {"model": schemas.Problem}, 415: {"model": schemas.Problem},
-                        422: {"model": schemas.Problem}})
+@router.post("", status_code=202, response_model=JobView, openapi_extra=_UPLOAD_BODY,
+             responses={200: {"model": JobView, "description": "analyzed before: the job is done"},
+                        **problems(413, 415, 422)})
 async def upload(request: Request, who: Analyst, site: SiteDep):
     """Upload one recording (``multipart/form-data``: ``file`` and optional call metadata) to be
     analyzed. It is checked before anything is stored: over the size limit → 413; not audio (by its
@@ -46,10 +47,10 @@ async def upload(request: Request, who: Analyst, site: SiteDep):
                         headers={"Location": f"/api/v1/jobs/{job.id}"})
 
 
-@router.get("", response_model=schemas.RecordingPage)
+@router.get("", response_model=RecordingPage)
 def list_recordings(
         who: Viewer, site: SiteDep,
-        since: datetime | None = None, until: datetime | None = None,
+        since: OptionalMoment = None, until: OptionalMoment = None,
         agent: Annotated[str | None, Query(max_length=128)] = None,
         queue: Annotated[str | None, Query(max_length=128)] = None,
         language: Annotated[str | None, Query(max_length=16)] = None,
@@ -62,11 +63,10 @@ def list_recordings(
     """Recordings that match every filter given, a page at a time, with the total."""
     filters = Filters(emotion=emotion, language=language, event=event, agent=agent, queue=queue,
                       since=since, until=until)
-    page = recordings.recordings(site, who.actor, filters, alert_state, sort, limit, offset)
-    return schemas.RecordingPage.model_validate(page)
+    return recordings.recordings(site, who.actor, filters, alert_state, sort, limit, offset)
 
 
-@router.get("/{recording_id}", response_model=schemas.RecordingDetail, responses={404: {"model": schemas.Problem}})
+@router.get("/{recording_id}", response_model=schemas.RecordingDetail, responses=problems(404))
 def recording(recording_id: Id, who: Viewer, site: SiteDep, response: Response):
     """One call: its newest analysis with every segment, its features and its alerts (audited)."""
     def cached(build):
@@ -84,17 +84,17 @@ def _detail(call: recordings.Call | None) -> dict | None:
     if call is None:
         return None
     return schemas.RecordingDetail(
-        recording=schemas.RecordingSummary.model_validate(call.recording),
+        recording=call.recording,
         analysis=call.result.to_json() if call.result else None,
-        features=call.features.to_json() if call.features else None,
-        alerts=[a.to_json() for a in call.alerts],
+        features=call.features,
+        alerts=list(call.alerts),
         audio_stored=call.audio_stored,
     ).model_dump(mode="json")
 
 
 @router.get("/{recording_id}/audio", response_class=FileResponse,
             responses={200: {"content": {"audio/*": {}}}, 206: {"description": "the range asked for"},
-                       404: {"model": schemas.Problem}})
+                       **problems(404, 416)})
 def recording_audio(recording_id: Id, request: Request, who: Viewer, site: SiteDep):
     """The recording as uploaded, with HTTP range requests (the console's player seeks with them).
     Audited once per listening, not once per range."""
@@ -104,7 +104,7 @@ def recording_audio(recording_id: Id, request: Request, who: Viewer, site: SiteD
     return FileResponse(path, filename=path.name, content_disposition_type="inline")
 
 
-@router.get("/{recording_id}/export", responses={404: {"model": schemas.Problem},
+@router.get("/{recording_id}/export", responses={**problems(404),
                                                  200: {"content": {"text/csv": {}, "application/json": {}}}})
 def export(recording_id: Id, who: Analyst, site: SiteDep, format: Literal["json", "csv"] = "json"):
     """The call's transcript with its tags, as JSON or CSV (one row per segment); audited."""

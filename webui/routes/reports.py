@@ -15,7 +15,7 @@ from voxsight.webui.deps import Analyst, SiteDep
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
-@router.get("", responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+@router.get("", response_model=reports.Report, responses={200: {"content": {"text/csv": {}}}})
 def report(start: date, end: date, who: Analyst, site: SiteDep, response: Response,
            by: Literal[reports.GROUPS] = "day",  # type: ignore[valid-type]
            format: Literal["json", "csv"] = "json"):

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from voxsight.errors import AccountError, NotFound
+from voxsight.records import Record, Time
 from voxsight.store import schema
 
 TOKEN_PREFIX = "vxs_"
@@ -92,29 +93,29 @@ class Action(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class UserInfo:
+class UserInfo(Record):
     id: int
     name: str
     role: Role
     disabled: bool
-    created_at: datetime
+    created_at: Time
 
 
 @dataclass(frozen=True)
-class TokenInfo:
+class TokenInfo(Record):
     id: int
     name: str
     user: str
-    created_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    last_used_at: datetime | None
+    created_at: Time
+    expires_at: Time | None
+    revoked_at: Time | None
+    last_used_at: Time | None
 
 
 @dataclass(frozen=True)
-class AuditEntry:
+class AuditEntry(Record):
     id: int
-    at: datetime
+    at: Time
     actor: str
     action: str
     recording_id: int | None
@@ -122,13 +123,9 @@ class AuditEntry:
     detail: dict[str, Any]
     door: str | None  # None: written by code that named no door (a script, a test)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "at": self.at.isoformat(), "actor": self.actor, "action": self.action,
-                "door": self.door, "recording_id": self.recording_id, "source": self.source, "detail": self.detail}
-
 
 @dataclass(frozen=True)
-class AuditPage:
+class AuditPage(Record):
     entries: list[AuditEntry]
     next_before_id: int | None  # pass as ``before_id`` for the next (older) page; None: no more
 

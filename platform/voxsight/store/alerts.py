@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from voxsight.errors import AlertError, NotFound
 from voxsight.features import CallFeatures
+from voxsight.records import Record, Time
 from voxsight.results import Segment, Word
 from voxsight.rules import RuleAlert, Trigger
 from voxsight.store import schema
@@ -60,15 +61,15 @@ class RecordSummary:
 
 
 @dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(Record):
     action: str
     actor: str | None
     comment: str | None
-    at: datetime
+    at: Time
 
 
 @dataclass(frozen=True)
-class AlertInfo:
+class AlertInfo(Record):
     id: int
     analysis_id: int
     recording_id: int
@@ -79,29 +80,15 @@ class AlertInfo:
     message: str
     triggers: tuple[Trigger, ...]
     status: str
-    created_at: datetime
-    updated_at: datetime
-    history: tuple[HistoryEntry, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "analysis_id": self.analysis_id, "recording_id": self.recording_id,
-            "filename": self.filename, "rule_id": self.rule_id,
-            "ruleset_version": self.ruleset_version, "severity": self.severity, "message": self.message,
-            "triggers": [_trigger_json(t) for t in self.triggers], "status": self.status,
-            "created_at": _iso(self.created_at), "updated_at": _iso(self.updated_at),
-            "history": [{"action": h.action, "actor": h.actor, "comment": h.comment, "at": _iso(h.at)}
-                        for h in self.history],
-        }
+    created_at: Time
+    updated_at: Time
+    history: tuple[HistoryEntry, ...] = ()  # only when one alert is asked for
 
 
 @dataclass(frozen=True)
-class AlertPage:
+class AlertPage(Record):
     items: tuple[AlertInfo, ...]
     total: int  # alerts that match, across all pages
-
-    def to_json(self) -> dict[str, Any]:
-        return {"items": [a.to_json() for a in self.items], "total": self.total}
 
 
 @dataclass(frozen=True)

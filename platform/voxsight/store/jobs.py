@@ -14,8 +14,42 @@ from typing import Any
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
+from voxsight.records import Record, Time
 from voxsight.store import schema
 from voxsight.store.schema import JobStatus, Priority
+
+
+@dataclass(frozen=True)
+class JobRecording(Record):
+    id: int
+    filename: str  # the name it was submitted under
+    sha256: str
+
+
+@dataclass(frozen=True)
+class JobProgress(Record):
+    done: int  # segments analyzed
+    total: int
+
+
+@dataclass(frozen=True)
+class JobView(Record):
+    """A job as the CLI's ``--json``, the API and the console show it (no path on the server)."""
+
+    id: int
+    status: JobStatus
+    priority: Priority
+    attempts: int
+    crashes: int
+    recording: JobRecording
+    progress: JobProgress
+    analysis_id: int | None
+    error: str | None
+    worker: str | None
+    timings_s: dict[str, Any]
+    created_at: Time | None
+    started_at: Time | None
+    finished_at: Time | None
 
 
 @dataclass(frozen=True)
@@ -39,16 +73,15 @@ class JobInfo:
     started_at: datetime | None
     finished_at: datetime | None
 
+    def view(self) -> JobView:
+        return JobView(
+            self.id, self.status, self.priority, self.attempts, self.crashes,
+            JobRecording(self.recording_id, self.filename, self.sha256),
+            JobProgress(self.progress_done, self.progress_total), self.analysis_id, self.error, self.worker_id,
+            self.timings, self.created_at, self.started_at, self.finished_at)
+
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "status": self.status.value, "priority": self.priority.value, "attempts": self.attempts,
-            "crashes": self.crashes,
-            "recording": {"id": self.recording_id, "filename": self.filename, "sha256": self.sha256},
-            "progress": {"done": self.progress_done, "total": self.progress_total},
-            "analysis_id": self.analysis_id, "error": self.error, "worker": self.worker_id,
-            "timings_s": self.timings,
-            **{k: _iso(getattr(self, k)) for k in ("created_at", "started_at", "finished_at")},
-        }
+        return self.view().to_json()
 
 
 class JobStore:
@@ -205,8 +238,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
 
 
 def _info(job: schema.Job) -> JobInfo:

@@ -9,12 +9,12 @@ alerts is in that state (``none``: it has no alert at all).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from voxsight.records import Record, Time
 from voxsight.store import schema
 from voxsight.store.filters import Filters, call_conditions, heard_conditions
 
@@ -24,7 +24,7 @@ FACETS = ("agent", "queue", "language")
 
 
 @dataclass(frozen=True)
-class RecordingSummary:
+class RecordingSummary(Record):
     id: int
     filename: str
     sha256: str
@@ -33,7 +33,7 @@ class RecordingSummary:
     duration_s: float | None
     channels: int | None
     call_metadata: dict[str, Any]
-    created_at: datetime
+    created_at: Time
     analysis_id: int | None  # its newest finished analysis; None while none has finished
     synthetic: bool | None
     dominant_emotion: str | None
@@ -43,7 +43,7 @@ class RecordingSummary:
 
 
 @dataclass(frozen=True)
-class RecordingPage:
+class RecordingPage(Record):
     items: list[RecordingSummary]
     total: int  # recordings that match; with ``count_up_to``, at most offset + count_up_to + 1
     offset: int
