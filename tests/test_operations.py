@@ -7,6 +7,9 @@ import getpass
 import hashlib
 import io
 import json
+import shutil
+import uuid
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 from starlette.requests import Request
 
+from conftest import SAMPLES
 from voxsight.alerts import Alerting
 from voxsight.config import Config
 from voxsight.errors import AccountError, Forbidden
@@ -23,7 +27,7 @@ from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.store import Store
 from voxsight.store.accounts import MIN_PASSWORD_LENGTH, Action, Door
 from voxsight.store.repository import _alembic_config
-from voxsight.webui.console import access, admin, alerts as console_alerts
+from voxsight.webui.console import access, admin, alerts as console_alerts, analyze, call, calls
 from voxsight.webui.deps import SESSION_COOKIE
 
 PASSWORD = "correct horse battery staple"
@@ -191,6 +195,118 @@ def test_a_role_below_the_action_is_refused_by_the_operation_itself(doors):
     with pytest.raises(Forbidden, match="supervisor"):
         rules.in_force(doors.site, viewer)
     assert doors.store.accounts.user("eve") is None
+
+
+# -- recordings: submitting, reading, searching
+
+CALL = SAMPLES / "calls" / "billing_dispute.wav"
+
+
+def test_an_upload_through_every_door_is_audited_alike(doors, redis_url, tmp_path, monkeypatch):
+    s = doors
+    with CALL.open("rb") as f:
+        sent = s.api("POST", "/recordings", files={"file": ("api.wav", f, "audio/wav")}, data={"agent": "ann"})
+    assert sent.status_code == 202, sent.text
+    given = tmp_path / "gradio-copy.wav"  # the console removes its copy once stored
+    shutil.copy(CALL, given)
+    [submitted] = analyze.submit(s.site, s.console, [(given, "console.wav")], analyze.CallDetails(agent="ann"))
+    assert submitted.job_id is not None and not given.exists()
+    # The CLI queues its job in Redis (with none it would run the job itself, loading the models).
+    monkeypatch.setenv("VOXSIGHT_QUEUE_REDIS_URL", redis_url)
+    monkeypatch.setenv("VOXSIGHT_QUEUE_PREFIX", f"test-{uuid.uuid4().hex[:8]}")
+    cli_copy = tmp_path / "cli.wav"
+    shutil.copy(CALL, cli_copy)
+    assert s.cli("submit", str(cli_copy), "--meta", "agent=ann") == 0
+
+    uploads = {e.door: e for e in s.store.accounts.audit_log(100).entries if e.action == Action.UPLOAD.value}
+    assert set(uploads) == {"api", "console", "cli"}
+    jobs = {door: s.store.jobs.get(e.detail["job_id"]) for door, e in uploads.items()}
+    assert {door: (e.detail["filename"], jobs[door].filename) for door, e in uploads.items()} == {
+        "api": ("api.wav", "api.wav"), "console": ("console.wav", "console.wav"), "cli": ("cli.wav", "cli.wav")}
+    assert all(set(e.detail) == {"filename", "job_id"} for e in uploads.values())
+    assert (uploads["api"].actor, uploads["console"].actor, uploads["cli"].actor) == ("boss", "boss", f"cli:{LOGIN}")
+    assert uploads["console"].source == "10.0.0.9"
+
+
+def test_a_bad_upload_is_refused_by_the_operation_and_not_audited(doors):
+    s = doors
+    refused = s.api("POST", "/recordings", files={"file": ("invoice.wav", b"%PDF-1.7 not a call\n" * 100)})
+    assert refused.status_code == 415 and refused.headers["content-type"] == "application/problem+json"
+    assert "not a readable audio file" in refused.json()["detail"]
+    bad_priority = s.api("POST", "/recordings", files={"file": ("a.wav", CALL.read_bytes())}, data={"priority": "now"})
+    assert bad_priority.status_code == 422 and "priority must be high or normal" in bad_priority.json()["detail"]
+    assert not [e for e in s.store.accounts.audit_log(100).entries if e.action == Action.UPLOAD.value]
+    assert s.store.jobs.list() == []
+
+
+def _call(store: Store, name: str, text_said: str = "I want my money back") -> int:
+    """The id of a recording with a finished analysis of one segment saying ``text_said``."""
+    segments = (Segment(0.0, 3.0, 1, "customer", "en", "ANGRY", (), text_said, ""),)
+    result = AnalysisResult(RecordingInfo(hashlib.sha256(name.encode()).hexdigest(), name, "wav", 5.0, 16000, 1),
+                            "test-model", False, {}, segments)
+    store.save(result, "key", 1000, {})
+    [recording_id] = [r.id for r in store.recordings.list().items if r.filename == name]
+    return recording_id
+
+
+def test_viewing_exporting_and_searching_are_audited_alike_at_every_door(doors, capsys):
+    s = doors
+    recording_id = _call(s.store, "refund.wav")
+    assert s.api("GET", f"/recordings/{recording_id}").status_code == 200
+    assert call.open_call(s.site, s.console, recording_id).recording.id == recording_id
+    assert s.api("GET", "/recordings/999999").status_code == 404  # nothing seen: nothing audited
+    exported = s.api("GET", f"/recordings/{recording_id}/export", params={"format": "csv"})
+    assert exported.status_code == 200 and "money back" in exported.text
+    assert s.api("GET", "/search", params={"q": "money"}).json()["hits"][0]["recording_id"] == recording_id
+    found = calls.find(s.site, s.console, calls.CallQuery(words="money"))
+    assert [h.recording_id for h in found.hits] == [recording_id]
+    assert s.cli("search", "money", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["hits"][0]["recording_id"] == recording_id
+
+    done = {(e.door, e.action, e.recording_id, json.dumps(e.detail, sort_keys=True))
+            for e in s.store.accounts.audit_log(100).entries}
+    assert done == {("api", "view", recording_id, "{}"), ("console", "view", recording_id, "{}"),
+                    ("api", "export", recording_id, '{"format": "csv"}'),
+                    ("api", "search", None, '{"query": "money"}'), ("console", "search", None, '{"query": "money"}'),
+                    ("cli", "search", None, '{"query": "money"}')}
+
+
+def test_a_report_is_audited_only_when_exported_whatever_the_door(doors, capsys):
+    s = doors
+    period = {"start": date.today().isoformat(), "end": date.today().isoformat()}
+    assert s.api("GET", "/reports", params=period).status_code == 200
+    assert s.cli("report", "--from", period["start"], "--to", period["end"]) == 0
+    assert not [e for e in s.store.accounts.audit_log(100).entries if e.action == Action.EXPORT.value]
+    assert s.api("GET", "/reports", params={**period, "format": "csv"}).status_code == 200
+    assert s.cli("report", "--from", period["start"], "--to", period["end"], "--format", "csv") == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("day,calls")
+    exports = [(e.door, e.detail) for e in s.store.accounts.audit_log(100).entries if e.action == Action.EXPORT.value]
+    assert sorted(exports) == [(door, {"report": {**period, "by": "day"}}) for door in ("api", "cli")]
+
+
+def test_a_viewer_is_refused_analyst_actions_by_the_operation_itself(doors, tmp_path):
+    from voxsight.operations import Actor, recordings, reports
+    from voxsight.operations.recordings import Received
+
+    s = doors
+    recording_id = _call(s.store, "refund.wav")
+    viewer = Actor.of(s.store.accounts.add_user("vic", "viewer", PASSWORD), Door.API, None)
+    held = tmp_path / "incoming.wav"
+    shutil.copy(CALL, held)
+    received = Received(path=held, filename="call.wav", sha256="0" * 64, size=held.stat().st_size, head=b"RIFF")
+    with pytest.raises(Forbidden, match="needs the analyst role or higher; vic is viewer"):
+        recordings.upload(s.site, viewer, received)
+    assert held.exists() and s.store.jobs.list() == []  # nothing taken in
+    with pytest.raises(Forbidden, match="analyst"):
+        recordings.submit(s.site, viewer, [CALL])
+    with pytest.raises(Forbidden, match="analyst"):
+        recordings.search(s.site, viewer, "money")
+    with pytest.raises(Forbidden, match="analyst"):
+        recordings.export(s.site, viewer, recording_id, "csv")
+    with pytest.raises(Forbidden, match="analyst"):
+        reports.export(s.site, viewer, date.today(), date.today())
+    assert s.store.jobs.list() == [] and s.store.accounts.audit_log(100).entries == []
+    assert recordings.recording(s.site, viewer, recording_id).recording.id == recording_id  # viewers read calls
 
 
 # -- the migration: old rows take the one vocabulary and a door

@@ -2,8 +2,9 @@
 
 Library errors map by class (the nearest class in the table wins): an operation's refusal
 (``Forbidden``) is 403, a failed sign-in 401 and a locked-out one 429, at the API as at every other
-door. The web tier's own refusals (a missing session, 413, 415) are ``HTTPException``s. Every body is
-``application/problem+json``, and ``problems`` is how the routes say so in the OpenAPI document.
+door; an upload that is not audio at all (``NotAudio``) is 415. The web tier's own refusals (a missing
+session, 413) are ``HTTPException``s. Every body is ``application/problem+json``, and ``problems`` is
+how the routes say so in the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from voxsight.errors import (AccountError, AlertError, AudioError, ConfigError, Forbidden, LockedOut, ModelError,
-                             NotFound, QueueError, RulesError, SignInFailed, StoreError, VoxsightError)
+                             NotAudio, NotFound, QueueError, RulesError, SignInFailed, StoreError, VoxsightError)
 from voxsight.webui.schemas import Problem
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ HTTP_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (LockedOut, 429),  # too many failed sign-ins, for now
     (SignInFailed, 401),
     (NotFound, 404),  # an unknown id or name
-    (AudioError, 422),  # the upload is not usable audio
+    (NotAudio, 415),  # the upload is not audio at all
+    (AudioError, 422),  # ... or not usable audio
     (RulesError, 422),
     (AlertError, 409),  # a lifecycle step the alert cannot take now
     (AccountError, 409),  # a taken name...

@@ -1,12 +1,13 @@
-"""Receiving an uploaded recording and submitting it as a job, for the API and the console alike.
+"""Receiving an uploaded recording into the storage, for the API and the console alike.
 
 Starlette's own form parsing spools files to the system's temporary folder and only then lets a
 route see them, whole; here python-multipart's streaming parser writes the file part straight into
 ``<storage>/.incoming/`` (the storage's filesystem, so placing it at its content address is a
 rename) while the sha256 is computed, never holding it whole in memory and refusing it as soon as
 it passes the size limit. The console's uploads arrive as files (Gradio received them) and are
-copied into the same folder the same way (``receive_file``). Either way ``submit`` checks and
-submits what was received: one validation, one submission, whoever uploaded it.
+copied into the same folder the same way (``receive_file``). Either way
+``voxsight.operations.recordings.upload`` checks and submits what was received: one validation,
+one submission, one audit entry, whoever uploaded it.
 """
 
 from __future__ import annotations
@@ -14,36 +15,18 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from fastapi import HTTPException, Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from voxsight import audio, jobs
-from voxsight.store.jobs import JobInfo
-from voxsight.site import Site
+from voxsight.operations.recordings import METADATA_FIELDS, Received
+
+__all__ = ["FILE_FIELD", "METADATA_FIELDS", "Received", "receive", "receive_file"]
 
 MAX_FIELDS, MAX_FIELD_BYTES = 32, 4096
 FILE_FIELD = "file"
-METADATA_FIELDS = ("agent", "customer", "queue", "call_time", "direction", "reference")
 _CHUNK = 1024 * 1024
-
-
-@dataclass
-class Received:
-    fields: dict[str, str] = field(default_factory=dict)
-    path: Path | None = None  # the file part, in the storage's incoming folder
-    filename: str = ""
-    sha256: str = ""
-    size: int = 0
-    head: bytes = b""  # its first bytes, to tell audio from anything else
-
-    def discard(self) -> None:
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
-            self.path = None
 
 
 async def receive(request: Request, storage_dir: Path, max_bytes: int) -> Received:
@@ -171,42 +154,3 @@ def receive_file(path: Path, filename: str, storage_dir: Path, max_bytes: int) -
         raise
     got.sha256 = digest.hexdigest()
     return got
-
-
-def submit(site: Site, received: Received) -> JobInfo:
-    """Check a received recording and submit it as a job.
-
-    Its fields (``priority`` and the call metadata of ``METADATA_FIELDS``) are checked, and so is
-    the audio, decoded once in the isolated child as a worker would (unless the same bytes were
-    analyzed before with the same models and parameters: the job is then done at once with that
-    analysis). On success the file is moved into the storage.
-
-    Raises:
-        HTTPException: 422 for a bad field or an empty, damaged or truncated recording, 415 for a
-            file that is not audio, with the reason. Nothing is stored then.
-    """
-    fields = received.fields
-    priority = fields.get("priority") or "normal"
-    if priority not in ("high", "normal"):
-        raise HTTPException(422, f"priority must be high or normal, not {priority!r}")
-    metadata = {k: fields[k].strip() for k in METADATA_FIELDS if fields.get(k, "").strip()}
-    if "call_time" in metadata:
-        try:
-            datetime.fromisoformat(metadata["call_time"])
-        except ValueError:
-            raise HTTPException(422, f"call_time must be an ISO 8601 date and time, not {metadata['call_time']!r}") from None
-    name = Path(received.filename.replace("\\", "/")).name or "upload"
-    if received.size == 0:
-        raise HTTPException(422, f"{name}: the file is empty")
-    reuse = jobs.stored_analysis(site.config, site.store, received.sha256)
-    a = site.config.audio
-    try:  # in an isolated child, as a worker would: a bad file is refused here, before it is stored
-        if reuse is None:  # bytes analyzed before decode, by definition
-            audio.decode(received.path, a.max_bytes, a.max_duration_s, name=name, timeout_s=a.decode_timeout_s,
-                         memory_mb=a.decode_memory_mb)
-    except audio.AudioError as exc:
-        raise HTTPException(422 if audio.looks_like_audio(received.head) else 415, str(exc)) from exc
-    job = jobs.submit_upload(site.store, site.queue, site.config.storage_dir, received.path, received.sha256,
-                             received.size, name, metadata, priority, reuse)
-    received.path = None  # it is in the storage now
-    return job

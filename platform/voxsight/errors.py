@@ -32,6 +32,10 @@ class AudioError(VoxsightError, ValueError):
     permanent = True
 
 
+class NotAudio(AudioError):
+    """The input is not audio at all (by its content), not merely damaged audio."""
+
+
 class RulesError(VoxsightError, ValueError):
     """A rules file that cannot be used: where, and why."""
 

@@ -14,11 +14,10 @@ from datetime import date
 from pathlib import Path
 
 from voxsight import reports
+from voxsight.operations import reports as report_operations
 from voxsight.reports import Report
 from voxsight.store.accounts import Role
-from voxsight.operations import Action
-from voxsight.operations.audit import record
-from voxsight.webui.console.access import actor, require
+from voxsight.webui.console.access import require
 from voxsight.site import Site
 from voxsight.webui.deps import Caller
 
@@ -36,12 +35,13 @@ class Analytics:
 
 
 def build(site: Site, who: Caller, start: date, end: date, compare: str = "agent") -> Analytics:
-    require(who, Role.ANALYST)
+    me = require(who, Role.ANALYST)
     if end < start:
         raise ValueError("the period ends before it starts")
     if compare not in COMPARISONS:
         raise ValueError(f"compare by one of {', '.join(COMPARISONS)}")
-    return Analytics(reports.build(site.store, start, end, "day"), reports.build(site.store, start, end, compare))
+    return Analytics(report_operations.report(site, me, start, end, "day"),
+                     report_operations.report(site, me, start, end, compare))
 
 
 def emotion_mix(a: Analytics) -> list[dict]:
@@ -81,10 +81,8 @@ def comparison(a: Analytics) -> list[dict]:
 
 def export_csv(site: Site, who: Caller, start: date, end: date, by: str) -> Path:
     """The report as CSV in a file of its own (for the browser to download); audited as an export."""
-    require(who, Role.ANALYST)
-    report = reports.build(site.store, start, end, by)
+    report = report_operations.export(site, require(who, Role.ANALYST), start, end, by)
     with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix=f"report-{start}-{end}-{by}-", delete=False,
                                      encoding="utf-8", newline="") as out:
         out.write(reports.render(report, "csv"))
-    record(site, actor(who), Action.EXPORT, report={"start": start.isoformat(), "end": end.isoformat(), "by": by})
     return Path(out.name)

@@ -1,9 +1,9 @@
 """Analyze: upload one or many recordings with their call's metadata; each becomes a job, shown
 with its progress until it is done, or with the reason it failed.
 
-Each file takes the API's path (``uploads.submit``): checked by its content and decoded once in
-the isolated child before anything is stored, then a job. A file that is refused is shown with its
-reason beside the jobs of the others.
+Each file takes the API's path (``voxsight.operations.recordings.upload``): checked by its content
+and decoded once in the isolated child before anything is stored, then a job, audited as an upload.
+A file that is refused is shown with its reason beside the jobs of the others.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 
 from fastapi import HTTPException
 
+from voxsight.errors import AudioError
+from voxsight.operations import recordings
 from voxsight.store.accounts import Role
 from voxsight.webui import uploads
-from voxsight.operations import Action
-from voxsight.operations.audit import record
-from voxsight.webui.console.access import actor, require
+from voxsight.webui.console.access import require
 from voxsight.site import Site
 from voxsight.webui.deps import Caller
 
@@ -66,22 +66,24 @@ def submit(site: Site, who: Caller, files: list[tuple[Path, str]], details: Call
     Gradio's copy of each file is removed once it is in the storage (or refused): call audio is
     not left in temporary folders.
     """
-    require(who, Role.ANALYST)
+    me = require(who, Role.ANALYST)
     out = []
     for path, name in files:
         received = None
         try:
             received = uploads.receive_file(Path(path), name, site.config.storage_dir, site.config.web.max_upload_bytes)
             received.fields = details.fields()
-            job = uploads.submit(site, received)
-        except HTTPException as exc:
+            job = recordings.upload(site, me, received)
+        except HTTPException as exc:  # over the size limit
             out.append(Submitted(name, None, str(exc.detail)))
+            continue
+        except (AudioError, ValueError) as exc:  # not audio, damaged, a bad field
+            out.append(Submitted(name, None, str(exc)))
             continue
         finally:
             if received is not None:
                 received.discard()
             _remove(path)
-        record(site, actor(who), Action.UPLOAD, job.recording_id, filename=name, job_id=job.id)
         out.append(Submitted(name, job.id))
     return out
 

@@ -19,9 +19,8 @@ from voxsight.features import ALL, CallFeatures
 from voxsight.results import AnalysisResult, Segment
 from voxsight.store.accounts import Role
 from voxsight.store.recordings import RecordingSummary
-from voxsight.operations import Action
-from voxsight.operations.audit import record
-from voxsight.webui.console.access import actor, require
+from voxsight.operations import recordings
+from voxsight.webui.console.access import require
 from voxsight.webui.console.render import (EMOTION_COLORS, SYNTHETIC_FLAG, banner, clock, emotion_chip, event_badges,
                                            notice, severity_chip, status_chip, synthetic_chip)
 from voxsight.site import Site
@@ -63,17 +62,11 @@ class CallView:
 def open_call(site: Site, who: Caller, recording_id: int) -> CallView | None:
     """The call with its newest analysis, features and alerts; None if there is no such recording.
     Audited as a view of the call."""
-    require(who, Role.VIEWER)
-    summary = site.store.recordings.get(recording_id)
-    if summary is None:
+    call = recordings.recording(site, require(who, Role.VIEWER), recording_id)
+    if call is None:
         return None
-    analysis_id = summary.analysis_id
-    result = site.store.analysis(analysis_id) if analysis_id else None
-    features = site.store.alerts.features(analysis_id) if analysis_id else None
-    alerts = site.store.alerts.for_analysis(analysis_id) if analysis_id else []
-    stored = site.store.recordings.audio_path(recording_id) is not None
-    record(site, actor(who), Action.VIEW, recording_id)
-    return CallView(summary, result, features, alerts, f"/api/v1/recordings/{recording_id}/audio" if stored else None,
+    return CallView(call.recording, call.result, call.features, call.alerts,
+                    f"/api/v1/recordings/{recording_id}/audio" if call.audio_stored else None,
                     who.user.role.allows(Role.ANALYST))
 
 

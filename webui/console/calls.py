@@ -16,9 +16,8 @@ from voxsight.store.search import Hit
 from voxsight.store.accounts import Role
 from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingSummary
 from voxsight.tags import EMOTIONS, EVENTS
-from voxsight.operations import Action
-from voxsight.operations.audit import record
-from voxsight.webui.console.access import actor, require
+from voxsight.operations import recordings
+from voxsight.webui.console.access import require
 from voxsight.site import Site
 from voxsight.webui.deps import Caller
 
@@ -92,7 +91,7 @@ class Choices:
 
 def find(site: Site, who: Caller, query: CallQuery) -> CallsPage:
     """One page of calls matching the filters, or of segments matching the words and filters."""
-    require(who, Role.VIEWER)
+    me = require(who, Role.VIEWER)
     if query.sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     if query.alert_state and query.alert_state not in ALERT_STATES:
@@ -100,12 +99,11 @@ def find(site: Site, who: Caller, query: CallQuery) -> CallsPage:
     offset = max(query.page, 0) * query.page_size
     words = query.words.strip()
     if words:
-        require(who, Role.ANALYST)  # as GET /search
-        result = site.store.search(words, query.filters(), query.page_size, offset)
-        record(site, actor(who), Action.SEARCH, query=words)
+        # Analysts only, as GET /search: the operation refuses a viewer.
+        result = recordings.search(site, me, words, query.filters(), query.page_size, offset)
         return CallsPage([], result.hits, None, offset + 1, result.next_offset is not None)
-    page = site.store.recordings.list(query.filters(), query.alert_state or None, query.sort, query.page_size, offset,
-                                      count_up_to=COUNT_UP_TO)
+    page = recordings.recordings(site, me, query.filters(), query.alert_state or None, query.sort, query.page_size,
+                                 offset, count_up_to=COUNT_UP_TO)
     return CallsPage(page.items, [], page.total, offset + 1, page.next_offset is not None, page.total_exact)
 
 

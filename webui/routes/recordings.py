@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from voxsight.operations import Action
+from voxsight.operations import recordings
 from voxsight.store.filters import Filters
 from voxsight.store.jobs import JobView
 from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingPage
 from voxsight.webui import schemas
-from voxsight.site import Site
 from voxsight.webui.deps import Analyst, Id, OptionalMoment, SiteDep, Viewer
 from voxsight.webui.errors import problems
-from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive, submit
+from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive
 
 router = APIRouter(prefix="/recordings", tags=["recordings"])
 
@@ -42,10 +40,9 @@ async def upload(request: Request, who: Analyst, site: SiteDep):
     stored analysis."""
     received = await receive(request, site.config.storage_dir, site.config.web.max_upload_bytes)
     try:
-        job = await run_in_threadpool(submit, site, received)
+        job = await run_in_threadpool(recordings.upload, site, who.actor, received)
     finally:
         received.discard()  # placed (moved) on success; otherwise nothing may be left
-    who.audit(site, Action.UPLOAD, job.recording_id, filename=received.filename, job_id=job.id)
     return JSONResponse(job.to_json(), status_code=200 if job.status == "done" else 202,
                         headers={"Location": f"/api/v1/jobs/{job.id}"})
 
@@ -66,33 +63,32 @@ def list_recordings(
     """Recordings that match every filter given, a page at a time, with the total."""
     filters = Filters(emotion=emotion, language=language, event=event, agent=agent, queue=queue,
                       since=since, until=until)
-    return site.store.recordings.list(filters, alert_state, sort, limit, offset)
+    return recordings.recordings(site, who.actor, filters, alert_state, sort, limit, offset)
 
 
 @router.get("/{recording_id}", response_model=schemas.RecordingDetail, responses=problems(404))
 def recording(recording_id: Id, who: Viewer, site: SiteDep, response: Response):
     """One call: its newest analysis with every segment, its features and its alerts (audited)."""
-    detail, response.headers["X-Cache"] = site.cache.get_or_build("recording", site.store.recordings.version(), {"id": recording_id},
-                                           lambda: _detail(site, recording_id))
+    def cached(build):
+        detail, response.headers["X-Cache"] = site.cache.get_or_build(
+            "recording", site.store.recordings.version(), {"id": recording_id}, lambda: _detail(build()))
+        return detail
+
+    detail = recordings.recording(site, who.actor, recording_id, through=cached)
     if detail is None:
         raise HTTPException(404, f"no recording {recording_id}")
-    who.audit(site, Action.VIEW, recording_id)
     return detail
 
 
-def _detail(site: Site, recording_id: int) -> dict | None:
-    summary = site.store.recordings.get(recording_id)
-    if summary is None:
+def _detail(call: recordings.Call | None) -> dict | None:
+    if call is None:
         return None
-    result = site.store.analysis(summary.analysis_id) if summary.analysis_id else None
-    features = site.store.alerts.features(summary.analysis_id) if summary.analysis_id else None
-    alerts = site.store.alerts.for_analysis(summary.analysis_id) if summary.analysis_id else []
     return schemas.RecordingDetail(
-        recording=summary,
-        analysis=result.to_json() if result else None,
-        features=features,
-        alerts=alerts,
-        audio_stored=site.store.recordings.audio_path(recording_id) is not None,
+        recording=call.recording,
+        analysis=call.result.to_json() if call.result else None,
+        features=call.features,
+        alerts=list(call.alerts),
+        audio_stored=call.audio_stored,
     ).model_dump(mode="json")
 
 
@@ -102,26 +98,18 @@ def _detail(site: Site, recording_id: int) -> dict | None:
 def recording_audio(recording_id: Id, request: Request, who: Viewer, site: SiteDep):
     """The recording as uploaded, with HTTP range requests (the console's player seeks with them).
     Audited once per listening, not once per range."""
-    path = site.store.recordings.audio_path(recording_id)
-    if path is None or not Path(path).is_file():
-        raise HTTPException(404, f"recording {recording_id} has no stored audio (it was analyzed from a "
-                                 "path on the command line, or its storage was removed)")
     ranged = request.headers.get("range", "")
-    if not ranged or ranged.replace(" ", "").startswith("bytes=0-"):
-        who.audit(site, Action.DOWNLOAD, recording_id)
-    return FileResponse(path, filename=Path(path).name, content_disposition_type="inline")
+    from_start = not ranged or ranged.replace(" ", "").startswith("bytes=0-")
+    path = recordings.audio_file(site, who.actor, recording_id, from_start)
+    return FileResponse(path, filename=path.name, content_disposition_type="inline")
 
 
 @router.get("/{recording_id}/export", responses={**problems(404),
                                                  200: {"content": {"text/csv": {}, "application/json": {}}}})
 def export(recording_id: Id, who: Analyst, site: SiteDep, format: Literal["json", "csv"] = "json"):
     """The call's transcript with its tags, as JSON or CSV (one row per segment); audited."""
-    summary = site.store.recordings.get(recording_id)
-    result = site.store.analysis(summary.analysis_id) if summary and summary.analysis_id else None
-    if result is None:
-        raise HTTPException(404, f"recording {recording_id} has no finished analysis")
-    who.audit(site, Action.EXPORT, recording_id, format=format)
-    stem = Path(summary.filename).stem or f"recording-{recording_id}"
+    done = recordings.export(site, who.actor, recording_id, format)
+    stem, result = done.stem, done.result
     if format == "json":
         return JSONResponse(result.to_json(),
                             headers={"Content-Disposition": f'attachment; filename="{stem}.json"'})

@@ -8,8 +8,8 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from voxsight.operations import Action
 from voxsight import reports
+from voxsight.operations import reports as report_operations
 from voxsight.webui.deps import Analyst, SiteDep
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -22,12 +22,16 @@ def report(start: date, end: date, who: Analyst, site: SiteDep, response: Respon
     """Calls, minutes, talk time, negative share, alert share by rule, emotion mix and events, per
     day, week, agent, queue or language, from ``start`` to ``end`` (call days, both included)."""
     params = {"start": start.isoformat(), "end": end.isoformat(), "by": by}
-    built, response.headers["X-Cache"] = site.cache.get_or_build("report", site.store.recordings.version(), params,
-                                          lambda: reports.build(site.store, start, end, by).to_json())
-    if format == "csv":
-        who.audit(site, Action.EXPORT, report=params)
-        csv_text = reports.render(reports.Report(**{**built, "rows": tuple(reports.ReportRow(**r) for r in built["rows"]),
-                                                    "top_escalating": ()}), "csv")
-        return Response(csv_text, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="report-{start}-{end}-{by}.csv"'})
-    return built
+
+    def cached(build):
+        built, response.headers["X-Cache"] = site.cache.get_or_build(
+            "report", site.store.recordings.version(), params, lambda: build().to_json())
+        return built
+
+    if format == "json":
+        return report_operations.report(site, who.actor, start, end, by, through=cached)
+    built = report_operations.export(site, who.actor, start, end, by, through=cached)
+    csv_text = reports.render(reports.Report(**{**built, "rows": tuple(reports.ReportRow(**r) for r in built["rows"]),
+                                                "top_escalating": ()}), "csv")
+    return Response(csv_text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="report-{start}-{end}-{by}.csv"'})

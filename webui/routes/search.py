@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from voxsight import records
-from voxsight.operations import Action
+from voxsight.operations import recordings
 from voxsight.store.filters import Filters
 from voxsight.store.search import SearchPage
 from voxsight.webui.deps import Analyst, OptionalId, OptionalMoment, SiteDep
@@ -33,8 +33,11 @@ def search(who: Analyst, site: SiteDep, response: Response,
     filters = Filters(emotion=emotion, language=language, role=role, event=event, agent=agent, queue=queue,
                       recording_id=recording_id, since=since, until=until)
     params = {"q": q, **asdict(filters), "limit": limit, "offset": offset}
-    page, response.headers["X-Cache"] = site.cache.get_or_build(
-        "search", site.store.recordings.version(), params,
-        lambda: records.to_json(site.store.search(q, filters, limit, offset)))
-    who.audit(site, Action.SEARCH, query=q)
-    return page
+
+    def cached(build):
+        page, response.headers["X-Cache"] = site.cache.get_or_build(
+            "search", site.store.recordings.version(), params,
+            lambda: records.to_json(build()))
+        return page
+
+    return recordings.search(site, who.actor, q, filters, limit, offset, through=cached)

@@ -1,8 +1,8 @@
 """``rules``, ``alerts`` and ``report``: what the stored calls raise, and what they add up to.
 
-None of these loads a model: rules are evaluated over stored segments. Alert steps are calls into
-``voxsight.operations.alerts`` as ``cli:<login name>``, audited through the door ``cli`` like the
-API's and the console's.
+None of these loads a model: rules are evaluated over stored segments. Alert steps and reports are
+calls into ``voxsight.operations`` (``alerts``, ``reports``) as ``cli:<login name>``, audited through
+the door ``cli`` like the API's and the console's (a report as CSV is an export).
 """
 
 from __future__ import annotations
@@ -130,7 +130,10 @@ def _alerts_deliver(args: argparse.Namespace, config: config_module.Config) -> i
 
 def _report(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight import reports
+    from voxsight.operations import Actor, Door, reports as report_operations
 
-    report = reports.build(open_store(args, config), args.start, args.end, args.by)
+    # As at the API and the console: a report read is not audited; one written out as CSV is an export.
+    made = report_operations.export if args.format == "csv" else report_operations.report
+    report = made(open_site(args, config), Actor.local(Door.CLI), args.start, args.end, args.by)
     print(reports.render(report, args.format), end="")
     return 0

@@ -47,6 +47,9 @@ def add_worker_commands(commands) -> None:
 
 def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight import jobs
+    from voxsight.cache import ResultCache
+    from voxsight.operations import Actor, Door, recordings
+    from voxsight.site import Site
 
     metadata = {}
     for item in args.meta:
@@ -61,7 +64,8 @@ def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
         return 1
     store = open_store(args, config)
     queue = jobs.open_queue(config, store)
-    done = jobs.submit_many(config, store, queue, found.files, metadata, args.priority)
+    site = Site(config, store, queue, ResultCache(None))
+    done = recordings.submit(site, Actor.local(Door.CLI), found.files, metadata, args.priority)
     for refused in done.refused:
         render.note(refused)
     if done.refused:

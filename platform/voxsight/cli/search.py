@@ -1,4 +1,6 @@
-"""``search``: find segments by their words, in any language."""
+"""``search``: find segments by their words, in any language; a call into
+``voxsight.operations.recordings`` as ``cli:<login name>``, audited with its words like the API's
+and the console's searches."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import sys
 
 from voxsight import config as config_module
 from voxsight.cli import render
-from voxsight.cli.db import open_store
+from voxsight.cli.db import open_site
 
 FILTERS = ("emotion", "language", "role", "event", "agent", "queue")
 
@@ -24,10 +26,12 @@ def add_commands(commands) -> None:
 
 
 def _search(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.operations import Actor, Door, recordings
     from voxsight.store.filters import Filters
 
     filters = Filters(**{k: getattr(args, k) for k in FILTERS})
-    page = open_store(args, config).search(args.query, filters, args.limit, args.offset)
+    page = recordings.search(open_site(args, config), Actor.local(Door.CLI), args.query, filters, args.limit,
+                             args.offset)
     if args.json:
         print(render.search_json(page))
         return 0

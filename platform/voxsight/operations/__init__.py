@@ -11,6 +11,8 @@ at every door (exit 2, HTTP 403, a console notice).
     accounts.py   users, passwords, tokens; signing in and out
     alerts.py     the inbox, one alert, acknowledge and resolve
     rules.py      the rules in force: read, check, put in force
+    recordings.py submit (an upload, or files here), the list, a call, its audio, its export, search
+    reports.py    call analytics over a period: read, or exported
     machinery.py  the workers, the queue and the models in use
 
 Nothing here imports the web tier or the CLI; the package imports no model library.
