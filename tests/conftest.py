@@ -11,6 +11,7 @@ checkout's ``data/``, which ``./run.sh`` fills. Plain functions the tests share 
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import hashlib
 import os
@@ -49,15 +50,22 @@ def trained_model_dir(pytestconfig) -> Path:
               SAMPLES / "calls.json", *sorted((SAMPLES / "calls").glob("*.wav"))]
     key = hashlib.sha256(b"".join(p.read_bytes() for p in inputs)).hexdigest()[:16]
     directory = Path(pytestconfig.cache.mkdir(f"trained-model-{key}")) / "sensevoice"
-    if not (directory / "voxsight-model.json").exists():
-        # Built beside and renamed when trained: an interrupted build must not leave an untrained
-        # model that later runs would take for the trained one.
-        staging = directory.with_name("sensevoice.building")
-        shutil.rmtree(staging, ignore_errors=True)
-        trained_model.build(staging)
-        shutil.rmtree(directory, ignore_errors=True)
-        staging.rename(directory)
+    # pytest-xdist's workers all ask for it at once: the first builds it, the others wait for it.
+    with open(directory.with_name("build.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (directory / "voxsight-model.json").exists():
+            _build_trained_model(directory)
     return directory
+
+
+def _build_trained_model(directory: Path) -> None:
+    # Built beside and renamed when trained: an interrupted build must not leave an untrained
+    # model that later runs would take for the trained one.
+    staging = directory.with_name("sensevoice.building")
+    shutil.rmtree(staging, ignore_errors=True)
+    trained_model.build(staging)
+    shutil.rmtree(directory, ignore_errors=True)
+    staging.rename(directory)
 
 
 @pytest.fixture(autouse=True)
@@ -158,10 +166,10 @@ def _database(server_url: str, prefix: str):
 
 
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory) -> str:
+def redis_server(tmp_path_factory, worker_id) -> str:
     import redis
 
-    url = os.environ.get("VOXSIGHT_TEST_REDIS", DEFAULT_REDIS)
+    url = _own_database(os.environ.get("VOXSIGHT_TEST_REDIS", DEFAULT_REDIS), worker_id)
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3).ping()
         yield url
@@ -174,7 +182,7 @@ def redis_server(tmp_path_factory) -> str:
     port = free_port()
     server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                "--dir", str(tmp_path_factory.mktemp("redis"))], stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/15"
+    url = _own_database(f"redis://127.0.0.1:{port}/15", worker_id)
     client = redis.Redis.from_url(url)
     for _ in range(100):
         try:
@@ -298,6 +306,18 @@ def each_store(request, tmp_path):
 
     url = f"sqlite:///{tmp_path / 'store.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
     return Store(url, auto_upgrade=True)
+
+
+def _own_database(redis_url: str, worker_id: str) -> str:
+    """The Redis database of this pytest-xdist worker: tests empty theirs, so each worker has its own
+    (gw0 the one named, gw1 the one below it, ...)."""
+    base, _, number = redis_url.rpartition("/")
+    if not number.isdigit():
+        base, number = redis_url.rstrip("/"), "15"
+    index = int(worker_id.removeprefix("gw")) if worker_id.startswith("gw") else 0
+    if index > int(number):
+        pytest.fail(f"{index + 1} test workers need Redis databases {number} down to {int(number) - index}")
+    return f"{base}/{int(number) - index}"
 
 
 def _missing(reason: str) -> None:
