@@ -25,7 +25,7 @@ from voxsight.cache import ResultCache
 from voxsight.results import SYNTHETIC_WARNING, AnalysisResult, RecordingInfo, Segment
 from voxsight.rules import RulesError
 from voxsight.store import Store
-from voxsight.store.accounts import Role, UserInfo
+from voxsight.store.accounts import Role, SignInLimits, UserInfo
 from voxsight.store.alerts import AlertError
 from voxsight.webui.console import access, admin, alerts, analytics, analyze, call, calls, render
 from voxsight.webui.console.access import Forbidden
@@ -586,7 +586,7 @@ def test_signing_out_ends_the_session_everywhere(served):
 
 def test_sign_in_is_locked_out_after_repeated_failures(served):
     c = served.client
-    for _ in range(served.store.accounts.max_failed_sign_ins):
+    for _ in range(SignInLimits().free_attempts):
         c.post("/sign-in", data={"name": "ann", "password": "guess"})
     refused = c.post("/sign-in", data={"name": "ann", "password": PASSWORD}, follow_redirects=False)
     assert refused.status_code == 429 and "too many failed sign-ins" in refused.text.lower()
