@@ -216,10 +216,44 @@ def test_users_and_tokens_commands(tmp_path):
     assert "ann" in listed and "supervisor" in listed and "crm" in listed
     assert voxsight(env, "tokens", "revoke", "1").returncode == 0
     assert "revoked" in voxsight(env, "tokens", "list").stdout
+    ann_token = voxsight(env, "tokens", "create", "ann", "--never-expires").stdout.strip()
+    signed_out = voxsight(env, "users", "sign-out", "ann")
+    assert signed_out.returncode == 0 and "0 session(s) ended" in signed_out.stdout
+    reset = voxsight(env, "users", "password", "ann", input="another long passphrase\n")
+    assert reset.returncode == 0 and "1 session(s) and token(s)" in reset.stdout
+    assert voxsight(env, "tokens", "create", "crm", "--expires", "0").returncode == 2
     assert voxsight(env, "users", "disable", "ann").returncode == 0
     assert voxsight(env, "users", "disable", "nobody").returncode == 2
     actions = voxsight(env, "audit").stdout
     for action in ("user_add", "token_create", "token_revoke", "user_disable"):
         assert action in actions
     store = Store(f"sqlite:///{tmp_path / 'data' / 'voxsight.db'}")
-    assert store.accounts.user_for_token(secret) is None
+    assert store.accounts.user_for_token(secret) is None and store.accounts.user_for_token(ann_token) is None
+    for action in ("sign_out_everywhere", "user_password"):
+        assert action in actions
+
+
+def test_migration_0011_marks_the_console_sessions_made_before_it(each_store):
+    from alembic import command
+
+    from voxsight.store.repository import _alembic_config
+
+    def migrate(fn, target):
+        config = _alembic_config()
+        with each_store.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            fn(config, target)
+
+    each_store.accounts.add_user("ann", "analyst", PASSWORD)
+    migrate(command.downgrade, "0010")
+    with each_store.engine.begin() as c:
+        for name, sha in (("console session (10.0.0.7)", "a" * 64), ("crm", "b" * 64)):
+            c.execute(text("INSERT INTO api_tokens (user_id, name, token_sha256, created_at) "
+                           "VALUES (1, :name, :sha, CURRENT_TIMESTAMP)"), {"name": name, "sha": sha})
+    migrate(command.upgrade, "head")
+    assert {t.name: t.session for t in each_store.accounts.tokens()} == {"console session (10.0.0.7)": True,
+                                                                         "crm": False}
+    migrate(command.downgrade, "0010")
+    with each_store.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM api_tokens")).scalar_one() == 2
+    migrate(command.upgrade, "head")
