@@ -180,6 +180,28 @@ def test_failed_sign_ins_are_limited_and_audited(site):
     assert all(e.source == "127.0.0.1" for e in site.store.accounts.audit_log(limit=20, actor=name).entries)
 
 
+@pytest.mark.parametrize("peer,forwarded,client", [
+    ("10.0.0.1", ["6.6.6.6, 1.2.3.4, 10.0.0.2"], "1.2.3.4"),  # the rightmost hop that is not our proxy
+    ("10.0.0.1", ["6.6.6.6", "1.2.3.4"], "1.2.3.4"),  # the header given twice reads as one list
+    ("8.8.8.8", ["1.2.3.4"], "8.8.8.8"),  # not from a trusted proxy: not believed
+    ("10.0.0.1", [], "10.0.0.1"),
+    ("10.0.0.1", ["10.0.0.3, 10.0.0.2"], "10.0.0.3"),  # proxies all the way: the first of them
+    ("10.0.0.1", ["not-an-address, 10.0.0.2"], "10.0.0.2"),  # junk beyond our proxies: say the proxy
+])
+def test_the_client_address_believes_x_forwarded_for_only_from_trusted_proxies(peer, forwarded, client):
+    from types import SimpleNamespace
+
+    from starlette.requests import Request
+
+    from voxsight.config import Config
+    from voxsight.webui.deps import client_address
+
+    site = SimpleNamespace(config=Config().with_overrides(web={"trusted_proxies": ["10.0.0.0/8"]}))
+    request = Request({"type": "http", "client": (peer, 5000),
+                       "headers": [(b"x-forwarded-for", value.encode()) for value in forwarded]})
+    assert client_address(site, request) == client
+
+
 # -- uploads
 
 def _stored_files(site) -> list[Path]:

@@ -83,7 +83,9 @@ def client_address(site: Site, request) -> str | None:
     trusted = _networks(site.config.web.trusted_proxies)
     if not _within(peer, trusted):
         return peer
-    hops = [hop.strip() for value in request.headers.getlist("x-forwarded-for") for hop in value.split(",")]
+    headers = request.headers  # Starlette's, or a plain mapping where Gradio rebuilt the request (its queue)
+    values = headers.getlist("x-forwarded-for") if hasattr(headers, "getlist") else [headers.get("x-forwarded-for", "")]
+    hops = [hop.strip() for value in values for hop in value.split(",") if hop.strip()]
     for hop in reversed(hops):
         if not _within(hop, trusted):
             return hop if _address(hop) else peer  # not an address: a proxy passed junk on; say the proxy
