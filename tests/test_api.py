@@ -180,6 +180,28 @@ def test_failed_sign_ins_are_limited_and_audited(site):
     assert all(e.source == "127.0.0.1" for e in site.store.accounts.audit_log(limit=20, actor=name).entries)
 
 
+@pytest.mark.parametrize("peer,forwarded,client", [
+    ("10.0.0.1", ["6.6.6.6, 1.2.3.4, 10.0.0.2"], "1.2.3.4"),  # the rightmost hop that is not our proxy
+    ("10.0.0.1", ["6.6.6.6", "1.2.3.4"], "1.2.3.4"),  # the header given twice reads as one list
+    ("8.8.8.8", ["1.2.3.4"], "8.8.8.8"),  # not from a trusted proxy: not believed
+    ("10.0.0.1", [], "10.0.0.1"),
+    ("10.0.0.1", ["10.0.0.3, 10.0.0.2"], "10.0.0.3"),  # proxies all the way: the first of them
+    ("10.0.0.1", ["not-an-address, 10.0.0.2"], "10.0.0.2"),  # junk beyond our proxies: say the proxy
+])
+def test_the_client_address_believes_x_forwarded_for_only_from_trusted_proxies(peer, forwarded, client):
+    from types import SimpleNamespace
+
+    from starlette.requests import Request
+
+    from voxsight.config import Config
+    from voxsight.webui.deps import client_address
+
+    site = SimpleNamespace(config=Config().with_overrides(web={"trusted_proxies": ["10.0.0.0/8"]}))
+    request = Request({"type": "http", "client": (peer, 5000),
+                       "headers": [(b"x-forwarded-for", value.encode()) for value in forwarded]})
+    assert client_address(site, request) == client
+
+
 # -- uploads
 
 def _stored_files(site) -> list[Path]:
@@ -357,13 +379,14 @@ def test_schemathesis_with_every_check_finds_nothing(site, tmp_path):
     """What integrators would run: ``st run .../openapi.json --checks all`` as an admin, every phase
     (coverage, fuzzing, stateful). No server error, every answer as documented (status, media type,
     body, headers), every schema-valid request accepted and every invalid one refused, except
-    where ``schemathesis.toml`` says why not. Revoking tokens and disabling users at random would
-    end the fuzzer's own session early: both are in the role table above."""
+    where ``schemathesis.toml`` says why not. Revoking tokens, and disabling users or resetting
+    their passwords (which ends their tokens), at random would end the fuzzer's own session early:
+    they are in the role table above."""
     config = Path(__file__).parent.parent / "schemathesis.toml"
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run",
                site.url + "/api/openapi.json", "--checks", "all",
                "-H", f"Authorization: Bearer {site.tokens['admin']}", "--max-examples", "5", "--workers", "1",
-               "--generation-deterministic", "--exclude-method", "DELETE", "--exclude-path-regex", "/disable$",
+               "--generation-deterministic", "--exclude-method", "DELETE", "--exclude-path-regex", "/(disable|password)$",
                "--no-color", "--report", "junit", "--report-junit-path", str(tmp_path / "junit.xml")]
     # In its own directory: schemathesis keeps a cache of what it found where it runs.
     run = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)

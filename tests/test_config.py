@@ -178,6 +178,14 @@ def test_an_unrecognised_boolean_is_refused(no_config_here):
 # Derived values and copies
 
 
+def test_trusted_proxies_are_addresses_or_networks_and_none_by_default(no_config_here):
+    assert Config().web.trusted_proxies == () and load(environ={"VOXSIGHT_WEB_TRUSTED_PROXIES": ""}) == Config()
+    env = {"VOXSIGHT_WEB_TRUSTED_PROXIES": "10.0.0.5, 192.168.8.0/24,::1"}
+    assert load(environ=env).web.trusted_proxies == ("10.0.0.5", "192.168.8.0/24", "::1")
+    with pytest.raises(ConfigError, match="web.trusted_proxies: 'proxy.internal'"):
+        load(environ={"VOXSIGHT_WEB_TRUSTED_PROXIES": "proxy.internal"})
+
+
 def test_with_overrides_replaces_only_the_named_keys():
     config = Config().with_overrides(engine={"language": "en"}, audio={"channels": "split"})
     assert (config.engine.language, config.audio.channels) == ("en", "split")

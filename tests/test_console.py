@@ -25,7 +25,7 @@ from voxsight.cache import ResultCache
 from voxsight.results import SYNTHETIC_WARNING, AnalysisResult, RecordingInfo, Segment
 from voxsight.rules import RulesError
 from voxsight.store import Store
-from voxsight.store.accounts import Role, UserInfo
+from voxsight.store.accounts import Role, SignInLimits, UserInfo
 from voxsight.store.alerts import AlertError
 from voxsight.webui.console import access, admin, alerts, analytics, analyze, call, calls, render
 from voxsight.webui.console.access import Forbidden
@@ -481,6 +481,23 @@ def test_admins_add_users_set_passwords_and_make_and_revoke_tokens(site, people)
     assert {"user_add", "user_password", "token_create", "token_revoke", "user_disable"} <= actions
 
 
+def test_a_password_set_in_the_console_ends_sessions_and_tokens_and_sign_out_everywhere_ends_sessions(site, people):
+    who = people["admin"]
+    admin.add_user(site, who, "fay", "analyst", PASSWORD)
+    session, _ = site.store.accounts.create_token("fay", "console session", 3600, session=True)
+    token, _ = site.store.accounts.create_token("fay", "crm")
+    assert admin.set_password(site, who, "fay", "a new password entirely") == 2
+    assert site.store.accounts.user_for_token(session) is None and site.store.accounts.user_for_token(token) is None
+    session, _ = site.store.accounts.create_token("fay", "console session", 3600, session=True)
+    token, _ = site.store.accounts.create_token("fay", "crm")
+    assert admin.sign_out_everywhere(site, who, "fay") == 1
+    assert site.store.accounts.user_for_token(session) is None and site.store.accounts.user_for_token(token).name == "fay"
+    with pytest.raises(Forbidden):
+        admin.sign_out_everywhere(site, people["supervisor"], "fay")
+    [entry] = _audited(site, "sign_out_everywhere")
+    assert (entry.detail, entry.door) == ({"user": "fay", "ended": 1}, "console")
+
+
 def test_the_audit_log_pages_back_and_filters(site, people):
     who = people["admin"]
     for n in range(admin.AUDIT_PAGE + 5):
@@ -586,7 +603,7 @@ def test_signing_out_ends_the_session_everywhere(served):
 
 def test_sign_in_is_locked_out_after_repeated_failures(served):
     c = served.client
-    for _ in range(served.store.accounts.max_failed_sign_ins):
+    for _ in range(SignInLimits().free_attempts):
         c.post("/sign-in", data={"name": "ann", "password": "guess"})
     refused = c.post("/sign-in", data={"name": "ann", "password": PASSWORD}, follow_redirects=False)
     assert refused.status_code == 429 and "too many failed sign-ins" in refused.text.lower()

@@ -83,25 +83,29 @@ def test_the_same_account_actions_through_every_door_are_audited_alike(doors):
     assert s.cli("tokens", "create", "cli-made") == 0
     [cli_token] = [t.id for t in s.store.accounts.tokens() if t.user == "cli-made"]
     assert s.cli("tokens", "revoke", str(cli_token)) == 0
+    assert s.cli("users", "sign-out", "cli-made") == 0
     assert s.cli("users", "disable", "cli-made") == 0
 
     assert s.api("POST", "/users", json={"name": "api-made", "role": "viewer", "password": PASSWORD}).status_code == 201
     api_token = s.api("POST", "/tokens", json={"user": "api-made", "name": "api-made"}).json()["info"]["id"]
     assert s.api("DELETE", f"/tokens/{api_token}").status_code == 204
+    assert s.api("POST", "/users/api-made/password", json={"password": PASSWORD + "!"}).status_code == 204
+    assert s.api("POST", "/users/api-made/sign-out").status_code == 204
     assert s.api("POST", "/users/api-made/disable").status_code == 204
 
     admin.add_user(s.site, s.console, "console-made", "viewer", PASSWORD)
     admin.set_password(s.site, s.console, "console-made", PASSWORD + "!")
     _, token = admin.create_token(s.site, s.console, "console-made", "", None)
     admin.revoke_token(s.site, s.console, token.id)
+    admin.sign_out_everywhere(s.site, s.console, "console-made")
     admin.disable_user(s.site, s.console, "console-made")
 
     account_actions = {Action.USER_ADD, Action.USER_PASSWORD, Action.TOKEN_CREATE, Action.TOKEN_REVOKE,
-                       Action.USER_DISABLE}
+                       Action.SIGN_OUT_EVERYWHERE, Action.USER_DISABLE}
     cli, api, console = (_entries(s.store, door) for door in (Door.CLI, Door.API, Door.CONSOLE))
     assert {e.action for e in cli} == {a.value for a in account_actions}
     assert {e.action for e in console} == {a.value for a in account_actions}
-    assert {e.action for e in api} == {a.value for a in account_actions - {Action.USER_PASSWORD}}  # no such route
+    assert {e.action for e in api} == {a.value for a in account_actions}
     assert {e.actor for e in cli} == {f"cli:{LOGIN}"} and {e.actor for e in api + console} == {"boss"}
     assert {e.source for e in console} == {"10.0.0.9"}
     # the same detail from every door: who was added with which role, which token
@@ -109,7 +113,7 @@ def test_the_same_account_actions_through_every_door_are_audited_alike(doors):
     assert added == {"cli": {"user": "cli-made", "role": "viewer"}, "api": {"user": "api-made", "role": "viewer"},
                      "console": {"user": "console-made", "role": "viewer"}}
     created = [e.detail for e in cli + api + console if e.action == "token_create"]
-    assert all(set(d) == {"user", "token", "token_id"} for d in created)
+    assert all(set(d) == {"user", "token", "token_id", "expires_at"} and d["expires_at"] for d in created)
     listed = s.api("GET", "/audit", params={"action": "user_add"}).json()["entries"]
     assert sorted(e["door"] for e in listed) == ["api", "cli", "console"]
 

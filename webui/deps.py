@@ -10,6 +10,8 @@ rule, the same at every door; the route's check only answers early.
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -18,7 +20,7 @@ from fastapi import Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BeforeValidator
 
 from voxsight.errors import Forbidden
-from voxsight.operations import Action, Actor, Door, audit, require
+from voxsight.operations import Action, Actor, Door, accounts, audit, require
 from voxsight.operations.accounts import Session
 from voxsight.site import Site
 from voxsight.store.accounts import Role, UserInfo
@@ -68,7 +70,44 @@ SiteDep = Annotated[Site, Depends(get_site)]
 
 
 def source(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The client's address, for the sign-in limits and the audit (the API's requests)."""
+    return client_address(get_site(request), request)
+
+
+def client_address(site: Site, request) -> str | None:
+    """The client's address of a request (FastAPI's, or the ``gr.Request`` a console event gets):
+    the direct peer, unless that is one of ``web.trusted_proxies``; then the rightmost address of
+    ``X-Forwarded-For`` that is not a trusted proxy (what a client writes there itself is left of
+    what our proxies appended, so it is never believed)."""
+    peer = request.client.host if request.client else None
+    trusted = _networks(site.config.web.trusted_proxies)
+    if not _within(peer, trusted):
+        return peer
+    headers = request.headers  # Starlette's, or a plain mapping where Gradio rebuilt the request (its queue)
+    values = headers.getlist("x-forwarded-for") if hasattr(headers, "getlist") else [headers.get("x-forwarded-for", "")]
+    hops = [hop.strip() for value in values for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop if _address(hop) else peer  # not an address: a proxy passed junk on; say the proxy
+        peer = hop
+    return peer
+
+
+@functools.lru_cache(maxsize=4)
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)  # checked by config
+
+
+def _address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text or "")
+    except ValueError:
+        return None
+
+
+def _within(text: str | None, networks) -> bool:
+    address = _address(text)
+    return address is not None and any(address in network for network in networks)
 
 
 def bearer_or_session(request: Request) -> tuple[str | None, str]:
@@ -80,10 +119,10 @@ def bearer_or_session(request: Request) -> tuple[str | None, str]:
 
 def caller(request: Request, site: SiteDep) -> Caller:
     secret, via = bearer_or_session(request)
-    user = site.store.accounts.user_for_token(secret) if secret else None
+    user = accounts.signed_in(site, secret)
     if user is None:
         raise HTTPException(401, "sign in first: a bearer token or a session is required, and this one "
-                                 "is missing, expired or revoked", headers={"WWW-Authenticate": "Bearer"})
+                                 "is missing, expired, idle too long or revoked", headers={"WWW-Authenticate": "Bearer"})
     return Caller(user, source(request), via)
 
 

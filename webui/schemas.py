@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from voxsight.features import CallFeatures
 from voxsight.queue import QueueDepth, WorkerInfo
@@ -40,10 +40,22 @@ class UserCreate(BaseModel):
                                  description="none: the user signs in only through tokens")
 
 
+class PasswordReset(BaseModel):
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+
+
 class TokenCreate(BaseModel):
     user: str = Field(min_length=1, max_length=128)
     name: str = Field(min_length=1, max_length=128)
-    expires_in_days: float | None = Field(default=None, gt=0, le=3650)
+    expires_in_days: float | None = Field(default=None, gt=0, le=3650,
+                                          description="none: the site's web.token_days (90 by default)")
+    never_expires: bool = Field(default=False, description="a token that does not expire (not with expires_in_days)")
+
+    @model_validator(mode="after")
+    def _one_expiry(self):
+        if self.never_expires and self.expires_in_days is not None:
+            raise ValueError("give expires_in_days or never_expires, not both")
+        return self
 
 
 class TokenCreated(BaseModel):

@@ -9,6 +9,7 @@ No other module reads the environment.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,7 +100,13 @@ class WebConfig:
     host: str = "127.0.0.1"  # the internal network's address to serve on; 0.0.0.0 for every interface
     port: int = 7860
     max_upload_bytes: int = 512 * 1024**2  # one uploaded recording; larger ones get 413
-    session_hours: float = 12.0  # a console sign-in lasts this long
+    session_hours: float = 12.0  # a console sign-in lasts this long at most
+    session_idle_minutes: float = 30.0  # ... and ends sooner when unused this long
+    token_days: float = 90.0  # a new bearer token expires after this unless told otherwise; 0: never
+    sign_in_free_attempts: int = 5  # failed sign-ins for a name from one address before each waits
+    sign_in_backoff_s: float = 5.0  # the first wait, doubled with every further failure ...
+    sign_in_backoff_max_s: float = 900.0  # ... up to this
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For is believed
     secure_cookies: bool = False  # set true behind HTTPS: the session cookie is then never sent in clear
     cache_ttl_s: float = 600.0  # cached pages also expire (new results already replace them: keys are versioned)
     embedded_worker: bool = True  # with no Redis, `serve` runs a worker beside it so uploads get analyzed
@@ -201,7 +208,7 @@ def _coerce(value: Any, default: Any, where: str) -> Any:
             return bool(value)
         if isinstance(default, tuple):
             items = value.split(",") if isinstance(value, str) else value
-            return tuple(str(v).strip() for v in items)
+            return tuple(text for v in items if (text := str(v).strip()))  # "": none
         return type(default)(value) if value is not None else default
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: cannot use {value!r} ({exc})") from exc
@@ -224,8 +231,19 @@ def _validate(config: Any) -> None:
             raise ConfigError("alerts.webhook_secret is required with alerts.webhook_url: receivers verify it")
         if config.deliver_batch < 1 or config.webhook_timeout_s <= 0:
             raise ConfigError("alerts.deliver_batch and alerts.webhook_timeout_s must be positive")
-    if isinstance(config, WebConfig) and (config.max_upload_bytes < 1 or config.session_hours <= 0):
-        raise ConfigError("web.max_upload_bytes and web.session_hours must be positive")
+    if isinstance(config, WebConfig):
+        if (config.max_upload_bytes < 1 or config.session_hours <= 0 or config.session_idle_minutes <= 0
+                or config.sign_in_free_attempts < 1 or config.sign_in_backoff_s <= 0):
+            raise ConfigError("web.max_upload_bytes, session_hours, session_idle_minutes, sign_in_free_attempts "
+                              "and sign_in_backoff_s must be positive")
+        if config.token_days < 0 or config.sign_in_backoff_max_s < config.sign_in_backoff_s:
+            raise ConfigError("web.token_days must be 0 (never) or more, and web.sign_in_backoff_max_s at least "
+                              "web.sign_in_backoff_s")
+        for entry in config.trusted_proxies:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ConfigError(f"web.trusted_proxies: {entry!r} is not an address or a network") from None
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

@@ -89,7 +89,7 @@ class SignInFailed(VoxsightError):
 
 
 class LockedOut(SignInFailed):
-    """Too many failed sign-ins for this name or from this address, for now."""
+    """Sign-ins for this name or from this address wait out their backoff (too many failed), for now."""
 
     permanent = False  # it passes
 

@@ -14,10 +14,10 @@ from dataclasses import replace
 from fastapi import Request
 
 from voxsight.errors import Forbidden
-from voxsight.operations import Actor, Door, require as require_role
+from voxsight.operations import Actor, Door, accounts, require as require_role
 from voxsight.site import Site
 from voxsight.store.accounts import Role
-from voxsight.webui.deps import SESSION_COOKIE, Caller
+from voxsight.webui.deps import SESSION_COOKIE, Caller, client_address
 
 # The least role each page needs. Call detail is part of Calls.
 PAGES: dict[str, Role] = {
@@ -33,24 +33,25 @@ __all__ = ["Forbidden", "PAGES", "actor", "caller", "pages_for", "require", "ses
 
 
 def session_user(site: Site, request: Request) -> str | None:
-    """The name of the user whose live session the request carries, or None (Gradio then answers 401)."""
-    secret = request.cookies.get(SESSION_COOKIE)
-    user = site.store.accounts.user_for_token(secret) if secret else None
+    """The name of the user whose live session the request carries, or None (Gradio then answers 401).
+    Asking does not count as using the session: Gradio asks on every request, a page's timers included."""
+    user = accounts.signed_in(site, request.cookies.get(SESSION_COOKIE), touch=False)
     return user.name if user else None
 
 
-def caller(site: Site, request) -> Caller:
+def caller(site: Site, request, touch: bool = True) -> Caller:
     """The signed-in caller of a request (FastAPI's, or the ``gr.Request`` an event handler gets),
-    checked now: a session signed out, expired or of a disabled user is refused.
+    checked now: a session signed out, expired, idle too long or of a disabled user is refused.
+    ``touch`` False for a page's timer: looking for news is not the user at work, and must not keep
+    an unattended console signed in.
 
     Raises:
         Forbidden: no live session.
     """
-    secret = request.cookies.get(SESSION_COOKIE)
-    user = site.store.accounts.user_for_token(secret) if secret else None
+    user = accounts.signed_in(site, request.cookies.get(SESSION_COOKIE), touch)
     if user is None:
         raise Forbidden("your session has ended: sign in again")
-    return Caller(user, request.client.host if request.client else None, "session", Door.CONSOLE)
+    return Caller(user, client_address(site, request), "session", Door.CONSOLE)
 
 
 def actor(who: Caller) -> Actor:

@@ -98,13 +98,19 @@ def add_user(site: Site, who: Caller, name: str, role: str, password: str) -> Us
     return accounts.add_user(site, require(who, Role.ADMIN), name.strip(), role, password or None)
 
 
-def disable_user(site: Site, who: Caller, name: str) -> None:
-    """Raises Forbidden for the admin themselves."""
-    accounts.disable_user(site, require(who, Role.ADMIN), name)
+def disable_user(site: Site, who: Caller, name: str) -> int:
+    """Every session and token of the user ends; returns how many. Raises Forbidden for the admin themselves."""
+    return accounts.disable_user(site, require(who, Role.ADMIN), name)
 
 
-def set_password(site: Site, who: Caller, name: str, password: str) -> None:
-    accounts.set_password(site, require(who, Role.ADMIN), name, password)
+def set_password(site: Site, who: Caller, name: str, password: str) -> int:
+    """Every session and token of the user ends; returns how many."""
+    return accounts.set_password(site, require(who, Role.ADMIN), name, password)
+
+
+def sign_out_everywhere(site: Site, who: Caller, name: str) -> int:
+    """Every console session of the user ends (tokens stay); returns how many."""
+    return accounts.sign_out_everywhere(site, require(who, Role.ADMIN), name)
 
 
 def tokens(site: Site, who: Caller) -> list[TokenInfo]:
@@ -112,12 +118,13 @@ def tokens(site: Site, who: Caller) -> list[TokenInfo]:
 
 
 def create_token(site: Site, who: Caller, user: str, label: str, expires_in_days: float | None) -> tuple[str, TokenInfo]:
-    """A bearer token acting as ``user``; the secret is returned here only."""
+    """A bearer token acting as ``user``; the secret is returned here only. ``expires_in_days``
+    None: the site's ``web.token_days``; 0: never."""
     actor = require(who, Role.ADMIN)
-    if expires_in_days is not None and not 0 < expires_in_days <= 3650:
-        raise ValueError("expires_in_days: a token expires within 0 to 3650 days")
-    return accounts.create_token(site, actor, user, label.strip() or user,
-                                 expires_in_days * 86400 if expires_in_days else None)
+    if expires_in_days is not None and not 0 <= expires_in_days <= 3650:
+        raise ValueError("expires_in_days: a token expires within 3650 days (0: never)")
+    expires_in_s = None if expires_in_days is None else expires_in_days * 86400 or accounts.NEVER
+    return accounts.create_token(site, actor, user, label.strip() or user, expires_in_s)
 
 
 def revoke_token(site: Site, who: Caller, token_id: int) -> None:

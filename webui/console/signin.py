@@ -1,7 +1,7 @@
 """Signing in and out of the console: small HTML pages in front of it, on the API's session.
 
 ``POST /sign-in`` makes the call the API's sign-in route makes (``operations.accounts.sign_in``):
-the same password check, the same lockout (429 while a name or an address is locked out), the same
+the same password check, the same backoff (429 while a name or an address waits), the same
 audit (door console) and the same ``HttpOnly``, ``SameSite=Strict`` cookie, which then authorises the console, the audio player and the
 API alike. ``/`` and the console's own page send whoever is not signed in here. The pages load
 nothing from anywhere else: the sites are air-gapped.
@@ -65,7 +65,7 @@ def sign_out(request: Request, site: SiteDep):
     """Ends the session. A GET is safe here: the cookie is ``SameSite=Strict``, so no other site
     can make a browser sign out."""
     secret = request.cookies.get(SESSION_COOKIE)
-    user = site.store.accounts.user_for_token(secret) if secret else None
+    user = accounts.signed_in(site, secret)
     if user is not None:
         accounts.sign_out(site, Actor.of(user, Door.CONSOLE, source(request)), secret)
     response = RedirectResponse(f"{SIGN_IN}?signed_out=true", 303)

@@ -33,8 +33,23 @@ def add_user(body: schemas.UserCreate, who: Admin, site: SiteDep):
 
 @router.post("/users/{name}/disable", status_code=204, responses=problems(404))
 def disable_user(name: str, who: Admin, site: SiteDep):
-    """Stop the user's sign-ins, sessions and tokens at once. An admin cannot disable themselves (403)."""
+    """Stop the user's sign-ins, and end every session and token of theirs, at once. An admin cannot
+    disable themselves (403)."""
     accounts.disable_user(site, who.actor, name)
+    return Response(status_code=204)
+
+
+@router.post("/users/{name}/password", status_code=204, responses=problems(404))
+def reset_password(name: str, body: schemas.PasswordReset, who: Admin, site: SiteDep):
+    """Set the user's password; every session and token of theirs ends."""
+    accounts.set_password(site, who.actor, name, body.password)
+    return Response(status_code=204)
+
+
+@router.post("/users/{name}/sign-out", status_code=204, responses=problems(404))
+def sign_out_everywhere(name: str, who: Admin, site: SiteDep):
+    """End every console session of the user (their tokens stay: revoke them through /tokens)."""
+    accounts.sign_out_everywhere(site, who.actor, name)
     return Response(status_code=204)
 
 
@@ -45,9 +60,10 @@ def tokens(who: Admin, site: SiteDep):
 
 @router.post("/tokens", response_model=schemas.TokenCreated, status_code=201, responses=problems(404))
 def create_token(body: schemas.TokenCreate, who: Admin, site: SiteDep):
-    """A bearer token acting as ``user``; its secret is in this answer only."""
-    secret, info = accounts.create_token(site, who.actor, body.user, body.name,
-                                         body.expires_in_days * 86400 if body.expires_in_days else None)
+    """A bearer token acting as ``user``; its secret is in this answer only. It expires after
+    ``expires_in_days``, by default the site's ``web.token_days``, or never with ``never_expires``."""
+    expires_in_s = accounts.NEVER if body.never_expires else body.expires_in_days and body.expires_in_days * 86400
+    secret, info = accounts.create_token(site, who.actor, body.user, body.name, expires_in_s)
     return {"token": secret, "info": info}
 
 

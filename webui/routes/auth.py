@@ -17,8 +17,9 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 @router.post("/sign-in", response_model=UserInfo, responses=problems(401, 429))
 def sign_in(body: schemas.SignIn, request: Request, response: Response, site: SiteDep):
-    """Start a console session (an ``HttpOnly`` cookie). Failed attempts are limited per name and
-    per address (429 while locked out); every attempt is audited."""
+    """Start a console session (an ``HttpOnly`` cookie). After a few failed attempts for a name from an
+    address (or many for a name, or from an address) each further one waits, doubling (429 with
+    ``Retry-After`` meanwhile); every attempt is audited."""
     session = accounts.sign_in(site, Door.API, source(request), body.name, body.password)
     set_session_cookie(site, response, session)
     return session.user

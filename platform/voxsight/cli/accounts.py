@@ -24,19 +24,26 @@ def add_commands(commands) -> None:
     add.add_argument("--no-password", action="store_true", help="a system account that signs in with tokens only")
     add.set_defaults(run=_users_add)
     users_sub.add_parser("list", help="every user, role and state").set_defaults(run=_users_list)
-    disable = users_sub.add_parser("disable", help="stop a user's sign-ins and tokens at once")
+    disable = users_sub.add_parser("disable", help="stop a user's sign-ins, and end their sessions and tokens, at once")
     disable.add_argument("name")
     disable.set_defaults(run=_users_disable)
-    password = users_sub.add_parser("password", help="set a user's password, read from standard input")
+    password = users_sub.add_parser("password", help="set a user's password, read from standard input; "
+                                                     "their sessions and tokens end")
     password.add_argument("name")
     password.set_defaults(run=_users_password)
+    sign_out = users_sub.add_parser("sign-out", help="end every console session of a user (tokens stay)")
+    sign_out.add_argument("name")
+    sign_out.set_defaults(run=_users_sign_out)
 
     tokens = commands.add_parser("tokens", help="bearer tokens for systems (CRM, ticketing)")
     tokens_sub = tokens.add_subparsers(required=True, metavar="ACTION")
     create = tokens_sub.add_parser("create", help="print a new token acting as user NAME (stored only as a hash)")
     create.add_argument("name", help="the user the token acts as")
     create.add_argument("--label", help="what the token is for (default: the user's name)")
-    create.add_argument("--expires", type=float, metavar="DAYS", help="days until it stops working")
+    expiry = create.add_mutually_exclusive_group()
+    expiry.add_argument("--expires", type=float, metavar="DAYS",
+                        help="days until it stops working (default: web.token_days, 90)")
+    expiry.add_argument("--never-expires", action="store_true", help="a token that does not expire")
     create.set_defaults(run=_tokens_create)
     tokens_sub.add_parser("list", help="every token, without its secret").set_defaults(run=_tokens_list)
     revoke = tokens_sub.add_parser("revoke", help="stop a token at once")
@@ -61,8 +68,16 @@ def _users_password(args: argparse.Namespace, config: config_module.Config) -> i
     from voxsight.operations import accounts
 
     password = sys.stdin.readline().rstrip("\n")
-    accounts.set_password(open_site(args, config), _actor(), args.name, password)
-    print(f"{args.name}'s password is set: its sessions and tokens keep working")
+    ended = accounts.set_password(open_site(args, config), _actor(), args.name, password)
+    print(f"{args.name}'s password is set; {ended} session(s) and token(s) of theirs ended")
+    return 0
+
+
+def _users_sign_out(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.operations import accounts
+
+    ended = accounts.sign_out_everywhere(open_site(args, config), _actor(), args.name)
+    print(f"{args.name} is signed out everywhere: {ended} session(s) ended (tokens stay)")
     return 0
 
 
@@ -86,16 +101,16 @@ def _users_list(args: argparse.Namespace, config: config_module.Config) -> int:
 def _users_disable(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight.operations import accounts
 
-    accounts.disable_user(open_site(args, config), _actor(), args.name)
-    print(f"disabled {args.name}: its sign-ins and tokens stop now")
+    ended = accounts.disable_user(open_site(args, config), _actor(), args.name)
+    print(f"disabled {args.name}: its sign-ins stop now, and {ended} session(s) and token(s) ended")
     return 0
 
 
 def _tokens_create(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight.operations import accounts
 
-    secret, token = accounts.create_token(open_site(args, config), _actor(), args.name, args.label,
-                                          args.expires * 86400 if args.expires else None)
+    expires_in_s = accounts.NEVER if args.never_expires else args.expires and args.expires * 86400
+    secret, token = accounts.create_token(open_site(args, config), _actor(), args.name, args.label, expires_in_s)
     print(secret)
     print(f"token {token.id} acts as {token.user}"
           f"{f', expires {token.expires_at:%Y-%m-%d %H:%M} UTC' if token.expires_at else ''}: "

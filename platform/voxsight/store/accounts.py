@@ -4,8 +4,9 @@ Roles rise viewer < analyst < supervisor < admin: viewers read calls; analysts a
 search and export; supervisors also work alerts; admins also manage users, rules and models.
 Passwords are hashed with argon2id (argon2-cffi), and the password and name rules are checked here,
 below every door, so that none can skip them. Tokens are random (256 bits) and kept only as
-their sha256. Failed sign-ins are counted from the audit log itself, so the limit holds across
-processes and restarts with no other state. Every sign-in, good or bad, and every action taken
+their sha256. Failed sign-ins are counted in ``sign_in_limits``, one row per key changed under its
+row lock before any password is checked (``SignInLimits``), so the limit holds across processes,
+restarts and parallel attempts on both databases. Every sign-in, good or bad, and every action taken
 through ``voxsight.operations`` lands in ``audit_log``, which the database keeps append-only, named
 from one vocabulary: ``Action`` (what was done) and ``Door`` (through which shell).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,11 +24,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from voxsight.errors import AccountError, NotFound
+from voxsight.errors import AccountError, LockedOut, NotFound
 from voxsight.records import Record, Time
 from voxsight.store import schema
 
@@ -35,9 +38,6 @@ TOKEN_PREFIX = "vxs_"
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 _NAME = re.compile(r"[\w.@-]{1,128}")
-# One address may fail this many times the per-name limit (a shared NAT, a busy front desk) before
-# every sign-in from it is refused for the lockout period.
-_NAMES_PER_SOURCE = 4
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
 _hasher = PasswordHasher()
 # Verifying against this when a user does not exist takes as long as a real check: sign-in time
@@ -76,6 +76,7 @@ class Action(str, enum.Enum):
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_IN_REFUSED = "sign_in_refused"
     SIGN_OUT = "sign_out"
+    SIGN_OUT_EVERYWHERE = "sign_out_everywhere"  # an admin ended every session of a user
     USER_ADD = "user_add"
     USER_DISABLE = "user_disable"
     USER_PASSWORD = "user_password"
@@ -110,6 +111,42 @@ class TokenInfo(Record):
     expires_at: Time | None
     revoked_at: Time | None
     last_used_at: Time | None
+    session: bool = False  # a console sign-in, not a token made for a system
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """How failed sign-ins are limited: backoff, not a lock that anyone could put on any name.
+
+    A name tried from one address may fail ``free_attempts`` times; from then on each further
+    attempt waits ``backoff_s``, doubled after every failure, at most ``max_backoff_s`` (429 with
+    Retry-After meanwhile, even for the right password; the refused attempt is not checked and
+    does not lengthen the wait). A guesser at another address slows only themselves: the name
+    over all addresses, and one address over all names, get ``SHARED`` times as many first. A
+    right password clears its name's counts; a key untried for ``forget_s`` starts again.
+    """
+
+    free_attempts: int = 5
+    backoff_s: float = 5.0
+    max_backoff_s: float = 900.0
+
+    SHARED = 4  # a shared NAT, a busy front desk, several people who mistype one service name
+
+    @property
+    def forget_s(self) -> float:
+        return 4 * self.max_backoff_s
+
+    def wait_s(self, failures: int, free: int) -> float | None:
+        """How long the next attempt under a key waits after ``failures`` counted ones; None: none."""
+        if failures < free:
+            return None
+        return min(self.max_backoff_s, self.backoff_s * 2.0 ** min(failures - free, 64))
+
+    def keys(self, name: str, source: str | None) -> dict[str, int]:
+        """The keys an attempt is counted under, each with its free attempts."""
+        source = source or "unknown"
+        return {f"name+source:{name}\n{source}": self.free_attempts, f"name:{name}": self.free_attempts * self.SHARED,
+                f"source:{source}": self.free_attempts * self.SHARED}
 
 
 @dataclass(frozen=True)
@@ -131,9 +168,8 @@ class AuditPage(Record):
 
 
 class AccountStore:
-    def __init__(self, sessions: sessionmaker, max_failed_sign_ins: int = 5, lockout_s: float = 900.0):
+    def __init__(self, sessions: sessionmaker):
         self._sessions = sessions
-        self.max_failed_sign_ins, self.lockout_s = max_failed_sign_ins, lockout_s
 
     # -- users
 
@@ -162,69 +198,124 @@ class AccountStore:
             found = session.scalar(select(schema.User).where(schema.User.name == name))
             return _user(found) if found else None
 
-    def disable_user(self, name: str) -> None:
-        """Sign-ins and every token of the user stop working at once."""
+    def disable_user(self, name: str) -> int:
+        """Sign-ins stop, and every session and token of the user ends, at once; returns how many ended."""
         with self._sessions.begin() as session:
             if not session.execute(update(schema.User).where(schema.User.name == name).values(disabled=True)).rowcount:
                 raise NotFound(f"no user named {name!r}")
+            return _end(session, name, tokens=True)
 
-    def set_password(self, name: str, password: str) -> None:
-        """Replace the user's password; sessions and tokens already made keep working."""
+    def set_password(self, name: str, password: str) -> int:
+        """Replace the user's password and end every session and token it had: a reset is what an
+        admin does when the old one may be known to someone else. Returns how many ended."""
         _check_password(password)
         with self._sessions.begin() as session:
             if not session.execute(update(schema.User).where(schema.User.name == name)
                                    .values(password_hash=_hasher.hash(password))).rowcount:
                 raise NotFound(f"no user named {name!r}")
+            return _end(session, name, tokens=True)
+
+    def end_sessions(self, name: str) -> int:
+        """End every console session of the user (its tokens, for systems, stay); returns how many."""
+        with self._sessions.begin() as session:
+            if session.scalar(select(schema.User.id).where(schema.User.name == name)) is None:
+                raise NotFound(f"no user named {name!r}")
+            return _end(session, name, tokens=False)
 
     def authenticate(self, name: str, password: str, source: str | None = None,
-                     door: Door | str | None = None) -> UserInfo | None:
-        """The user, if the password is right, the user enabled and not locked out by failed
-        attempts; every attempt is audited."""
+                     door: Door | str | None = None, limits: SignInLimits = SignInLimits()) -> UserInfo | None:
+        """The user, if the password is right and the user enabled; every attempt is audited.
+
+        The attempt is counted first, as a failure, in one transaction that holds the rows of its
+        keys (``limits.keys``); only an attempt so counted has its password checked, and a right
+        one then gives its counts back. So parallel attempts cannot all pass a limit they all read
+        before any of them wrote.
+
+        Raises:
+            LockedOut: a key of this attempt is waiting out its backoff; its ``retry_after_s`` says how long.
+        """
+        keys = limits.keys(name, source)
+        retry_after_s = self._count_attempt(keys, limits)
+        if retry_after_s is not None:
+            self.audit(name, Action.SIGN_IN_REFUSED, source=source, door=door,
+                       detail={"reason": "too many failed sign-ins", "retry_after_s": math.ceil(retry_after_s)})
+            raise LockedOut("too many failed sign-ins: try again later", math.ceil(retry_after_s))
         with self._sessions.begin() as session:
             user = session.scalar(select(schema.User).where(schema.User.name == name))
-            if self._locked_out(session, name, source):
-                session.add(_event(name, Action.SIGN_IN_REFUSED, source, {"reason": "too many failed sign-ins"},
-                                   door=door))
-                return None
             ok = _verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
             if not ok or user is None or user.disabled:
                 reason = "disabled" if ok and user is not None else "wrong name or password"
                 session.add(_event(name, Action.SIGN_IN_FAILED, source, {"reason": reason}, door=door))
                 return None
+            self._give_back(session, keys, name)
             session.add(_event(name, Action.SIGN_IN, source, {}, door=door))
             return _user(user)
 
-    def locked_out(self, name: str, source: str | None = None) -> bool:
-        """Whether sign-ins as ``name`` (or from ``source``) are refused for now: too many failed
-        recently, for that name, or from that address (someone trying many names)."""
-        with self._sessions() as session:
-            return self._locked_out(session, name, source)
+    def _count_attempt(self, keys: dict[str, int], limits: SignInLimits) -> float | None:
+        """Count an attempt under every key, or, if one is in its wait, none: the seconds left then."""
+        now = datetime.now(timezone.utc)
+        with self._sessions.begin() as session:
+            # The upsert comes first in the transaction and locks each row (PostgreSQL: the row lock
+            # of ON CONFLICT DO UPDATE, held to commit; SQLite: the database's one write lock, taken
+            # by this first statement, before anything is read). Sorted keys: no two attempts wait
+            # on each other.
+            insert = (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(
+                schema.SignInLimit)
+            for key in sorted(keys):
+                session.execute(insert.values(key=key, failures=0, last_at=now)
+                                .on_conflict_do_update(index_elements=["key"], set_={"key": insert.excluded.key}))
+            rows = session.scalars(select(schema.SignInLimit).where(schema.SignInLimit.key.in_(keys))).all()
+            forgotten = now - timedelta(seconds=limits.forget_s)
+            for row in rows:
+                if row.last_at < forgotten:
+                    row.failures, row.next_at = 0, None
+            waits = [(row.next_at - now).total_seconds() for row in rows
+                     if row.failures >= keys[row.key] and row.next_at is not None and row.next_at > now]
+            if waits:
+                return max(waits)
+            for row in rows:
+                row.failures += 1
+                row.last_at = now
+                wait = limits.wait_s(row.failures, keys[row.key])
+                row.next_at = now + timedelta(seconds=wait) if wait is not None else None
+            # Keys nobody tried for a while go; a row another attempt holds is left for later.
+            session.execute(delete(schema.SignInLimit).where(schema.SignInLimit.key.in_(
+                select(schema.SignInLimit.key).where(schema.SignInLimit.last_at < forgotten)
+                .with_for_update(skip_locked=True))).execution_options(synchronize_session=False))
+            return None
 
-    def _locked_out(self, session, name: str, source: str | None) -> bool:
-        since = datetime.now(timezone.utc) - timedelta(seconds=self.lockout_s)
-        failed = select(func.count()).select_from(schema.AuditEvent).where(
-            schema.AuditEvent.action == Action.SIGN_IN_FAILED.value, schema.AuditEvent.at >= since)
-        if session.scalar(failed.where(schema.AuditEvent.actor == name)) >= self.max_failed_sign_ins:
-            return True
-        return source is not None and session.scalar(
-            failed.where(schema.AuditEvent.source == source)) >= self.max_failed_sign_ins * _NAMES_PER_SOURCE
+    @staticmethod
+    def _give_back(session, keys: dict[str, int], name: str) -> None:
+        """A right password: its name's counts clear (the owner is back); the address's count only
+        loses this attempt (one good account must not let an address guess others' freely)."""
+        rows = session.scalars(select(schema.SignInLimit).where(schema.SignInLimit.key.in_(keys))
+                               .order_by(schema.SignInLimit.key).with_for_update()).all()
+        for row in rows:
+            if row.key.startswith("source:"):
+                row.failures = max(0, row.failures - 1)
+                if row.failures < keys[row.key]:
+                    row.next_at = None
+            else:
+                row.failures, row.next_at = 0, None
 
     # -- tokens
 
-    def create_token(self, user_name: str, token_name: str, expires_in_s: float | None = None) -> tuple[str, TokenInfo]:
-        """A new bearer token for the user; the secret is returned once and never stored."""
+    def create_token(self, user_name: str, token_name: str, expires_in_s: float | None = None,
+                     session: bool = False) -> tuple[str, TokenInfo]:
+        """A new bearer token for the user (``expires_in_s`` None: it never expires), or a console
+        session (``session``: it also ends when idle); the secret is returned once and never stored."""
         if not token_name or len(token_name) > 128:
             raise AccountError("a token's name is 1 to 128 characters")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        with self._sessions.begin() as session:
-            user = session.scalar(select(schema.User).where(schema.User.name == user_name))
+        with self._sessions.begin() as db:
+            user = db.scalar(select(schema.User).where(schema.User.name == user_name))
             if user is None:
                 raise NotFound(f"no user named {user_name!r}")
             token = schema.ApiToken(
-                user=user, name=token_name, token_sha256=_sha256(secret),
+                user=user, name=token_name, token_sha256=_sha256(secret), session=session,
                 expires_at=datetime.now(timezone.utc) + timedelta(seconds=expires_in_s) if expires_in_s else None)
-            session.add(token)
-            session.flush()
+            db.add(token)
+            db.flush()
             return secret, _token(token)
 
     def tokens(self) -> list[TokenInfo]:
@@ -244,8 +335,10 @@ class AccountStore:
                                                           schema.ApiToken.revoked_at.is_(None))
                             .values(revoked_at=datetime.now(timezone.utc)))
 
-    def user_for_token(self, secret: str) -> UserInfo | None:
-        """The user a bearer token acts as, if the token is live and its user enabled."""
+    def user_for_token(self, secret: str, idle_s: float | None = None, touch: bool = True) -> UserInfo | None:
+        """The user a bearer token acts as, if the token is live and its user enabled; a session
+        also ends when unused for ``idle_s``. ``touch`` False: this request is not a use (a page's
+        timer asking for news), so it does not keep a session alive."""
         now = datetime.now(timezone.utc)
         with self._sessions.begin() as session:
             token = session.scalar(select(schema.ApiToken).where(schema.ApiToken.token_sha256 == _sha256(secret)))
@@ -253,8 +346,14 @@ class AccountStore:
                 return None
             if token.expires_at is not None and token.expires_at <= now:
                 return None
-            if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
-                token.last_used_at = now  # not on every request: a busy API would write on every read
+            used = token.last_used_at or token.created_at
+            if token.session and idle_s is not None and (now - used).total_seconds() > idle_s:
+                return None
+            # Not on every request (a busy API would write on every read), but often enough that an
+            # idle limit counts from the last use.
+            resolution = min(_LAST_USED_RESOLUTION, timedelta(seconds=idle_s / 10)) if idle_s else _LAST_USED_RESOLUTION
+            if touch and (token.last_used_at is None or now - token.last_used_at > resolution):
+                token.last_used_at = now
             return _user(token.user)
 
     # -- audit
@@ -312,12 +411,23 @@ def _event(actor: str, action: Action | str, source: str | None, detail: dict, r
                              at=datetime.now(timezone.utc))
 
 
+def _end(session, user_name: str, tokens: bool) -> int:
+    """Revoke the user's live sessions (and tokens, with ``tokens``) in ``session``'s transaction."""
+    now = datetime.now(timezone.utc)
+    user_id = select(schema.User.id).where(schema.User.name == user_name).scalar_subquery()
+    query = update(schema.ApiToken).where(schema.ApiToken.user_id == user_id, schema.ApiToken.revoked_at.is_(None),
+                                          (schema.ApiToken.expires_at.is_(None)) | (schema.ApiToken.expires_at > now))
+    if not tokens:
+        query = query.where(schema.ApiToken.session.is_(True))
+    return session.execute(query.values(revoked_at=now)).rowcount
+
+
 def _user(u: schema.User) -> UserInfo:
     return UserInfo(u.id, u.name, Role(u.role), u.disabled, u.created_at)
 
 
 def _token(t: schema.ApiToken) -> TokenInfo:
-    return TokenInfo(t.id, t.name, t.user.name, t.created_at, t.expires_at, t.revoked_at, t.last_used_at)
+    return TokenInfo(t.id, t.name, t.user.name, t.created_at, t.expires_at, t.revoked_at, t.last_used_at, t.session)
 
 
 def _entry(e: schema.AuditEvent) -> AuditEntry:

@@ -236,8 +236,23 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # A console sign-in (ends when idle too), not a token an admin made for a system.
+    session: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship()
+
+
+class SignInLimit(Base):
+    """Failed sign-ins counted under one key (a name from an address, a name, an address), and
+    when the next attempt under it may be checked. One row per key, changed under its row lock: the
+    count cannot race (the audit log keeps the history; this is only the limit's state)."""
+
+    __tablename__ = "sign_in_limits"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    next_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # None: no wait
+    last_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)  # the latest counted attempt
 
 
 class AuditEvent(Base):

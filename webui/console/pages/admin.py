@@ -40,19 +40,21 @@ def layout() -> SimpleNamespace:
                 with gr.Row(elem_classes="vx-toolbar"):
                     name = gr.Textbox(label="Name")
                     role = gr.Dropdown([r.value for r in Role], value="analyst", label="Role")
-                    password = gr.Textbox(label="Password (8 or more characters)", type="password")
+                    password = gr.Textbox(label="Password (12 or more characters)", type="password")
                     add = gr.Button("Add user", variant="primary", size="md", scale=0, min_width=120)
                 with gr.Row(elem_classes="vx-toolbar"):
                     someone = gr.Dropdown([], label="User", allow_custom_value=True)
                     new_password = gr.Textbox(label="New password", type="password")
                     set_password = gr.Button("Set password", size="md", scale=0, min_width=130)
+                    sign_out = gr.Button("Sign out everywhere", size="md", scale=0, min_width=170)
                     disable = gr.Button("Disable", variant="stop", size="md", scale=0, min_width=110)
             with gr.Tab("Tokens"):
                 tokens = gr.Dataframe(interactive=False)
                 with gr.Row(elem_classes="vx-toolbar"):
                     token_user = gr.Dropdown([], label="Acts as user", allow_custom_value=True)
                     token_label = gr.Textbox(label="What it is for", placeholder="CRM, ticketing…")
-                    token_days = gr.Number(None, label="Expires in days (0: never)", precision=0)
+                    token_days = gr.Number(None, label="Expires in days (empty: the site's default; 0: never)",
+                                           precision=0)
                     create = gr.Button("Create token", variant="primary", size="md", scale=0, min_width=140)
                 secret = gr.Textbox(label="The new token (shown once: copy it now)", interactive=False, visible=False,
                                     buttons=["copy"])
@@ -73,7 +75,7 @@ def layout() -> SimpleNamespace:
     return SimpleNamespace(tab=tab, machinery=machinery, timer=timer, models=models, rules_status=rules_status,
                            rules_text=rules_text, validate=validate, put=put, reload=reload, users=users, name=name,
                            role=role, password=password, add=add, someone=someone, new_password=new_password,
-                           set_password=set_password, disable=disable, tokens=tokens, token_user=token_user,
+                           set_password=set_password, sign_out=sign_out, disable=disable, tokens=tokens, token_user=token_user,
                            token_label=token_label, token_days=token_days, create=create, secret=secret,
                            token_id=token_id, revoke=revoke, actor=actor, action=action, show_audit=show_audit,
                            older=older, audit=audit, before=before)
@@ -92,10 +94,11 @@ def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
     def _tokens(who):
         return frame([{"#": t.id, "name": t.name, "acts as": t.user, "created": f"{t.created_at:%Y-%m-%d}",
                        "expires": f"{t.expires_at:%Y-%m-%d}" if t.expires_at else "never",
+                       "kind": "session" if t.session else "token",
                        "state": "revoked" if t.revoked_at else "live",
                        "last used": f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"}
                       for t in admin.tokens(site, who)],
-                     ["#", "name", "acts as", "created", "expires", "state", "last used"])
+                     ["#", "name", "kind", "acts as", "created", "expires", "state", "last used"])
 
     def _audit(who, actor, action, before_id):
         found = admin.audit_log(site, who, actor or "", action or "", before_id)
@@ -121,7 +124,7 @@ def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
         if active != "admin":
             return gr.skip()
         try:
-            return machinery_html(admin.machinery(site, access.caller(site, request)))
+            return machinery_html(admin.machinery(site, access.caller(site, request, touch=False)))
         except (Forbidden, StoreError, QueueError):
             return gr.skip()
 
@@ -162,25 +165,34 @@ def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
     @handler
     def set_password(name, password, request: gr.Request):
         who = access.caller(site, request)
-        admin.set_password(site, who, name or "", password or "")
-        gr.Info(f"Password of {name} changed.")
-        return ""
+        ended = admin.set_password(site, who, name or "", password or "")
+        gr.Info(f"Password of {name} changed; {ended} session(s) and token(s) of theirs ended.")
+        return "", _tokens(who)
 
-    d.set_password.click(set_password, [d.someone, d.new_password], d.new_password)
+    d.set_password.click(set_password, [d.someone, d.new_password], [d.new_password, d.tokens])
+
+    @handler
+    def sign_out(name, request: gr.Request):
+        who = access.caller(site, request)
+        ended = admin.sign_out_everywhere(site, who, name or "")
+        gr.Info(f"{name} is signed out everywhere: {ended} session(s) ended; tokens stay.")
+        return _tokens(who)
+
+    d.sign_out.click(sign_out, d.someone, d.tokens)
 
     @handler
     def disable(name, request: gr.Request):
         who = access.caller(site, request)
-        admin.disable_user(site, who, name or "")
-        gr.Info(f"{name} is disabled: sign-ins, sessions and tokens stop now.")
-        return _users(who)
+        ended = admin.disable_user(site, who, name or "")
+        gr.Info(f"{name} is disabled: sign-ins stop now, and {ended} session(s) and token(s) ended.")
+        return *_users(who), _tokens(who)
 
-    d.disable.click(disable, d.someone, [d.users, d.someone, d.token_user])
+    d.disable.click(disable, d.someone, [d.users, d.someone, d.token_user, d.tokens])
 
     @handler
     def create(user, label, days, request: gr.Request):
         who = access.caller(site, request)
-        secret, info = admin.create_token(site, who, user or "", label or "", float(days) if days else None)
+        secret, info = admin.create_token(site, who, user or "", label or "", None if days is None else float(days))
         return gr.Textbox(value=secret, visible=True), _tokens(who)
 
     d.create.click(create, [d.token_user, d.token_label, d.token_days], [d.secret, d.tokens])

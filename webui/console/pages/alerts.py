@@ -155,7 +155,7 @@ def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
         """New alerts appear without a reload: the tab's label counts open alerts on every page;
         the inbox refreshes while it is in view."""
         try:
-            who = access.caller(site, request)
+            who = access.caller(site, request, touch=False)
             if not who.user.role.allows(Role.SUPERVISOR):
                 return [gr.skip()] * 6
             now = alerts.watch(site, who)
