@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,64 @@ def test_message_quotes_the_triggering_segment_and_its_time():
 
     assert alert.message == "customer at 01:05.50-01:08.00: 我要投诉你们 (billing)"
     assert [(t.start_s, t.role) for t in alert.triggers] == [(65.5, "customer")]
+
+
+# -- message templates
+
+
+def silence_rule(message: str) -> str:
+    # Double quotes in YAML, so a test can write any template in one line.
+    return f'rules:\n  - id: r\n    severity: high\n    message: "{message}"\n    when: {{silence: {{min_s: 1}}}}\n'
+
+
+@pytest.mark.parametrize("template, why", [
+    ("{meta.__class__.__init__.__globals__}", "attribute access is not allowed"),
+    ("{meta[x].__class__}", "attribute access is not allowed"),
+    ("{count:>50000000}", "format specs are not allowed"),
+    ("{text!r}", "conversions are not allowed"),
+    ("{0}", "positional fields are not allowed"),
+    ("{}", "positional fields are not allowed"),
+    ("{text[0]}", "only meta takes an index"),
+    ("{meta}", "meta needs a key"),
+    ("{meta[a b]}", "a metadata key is letters, digits"),
+    ("{caller}", "unknown field"),
+])
+def test_a_template_field_other_than_a_plain_field_or_meta_key_is_refused_at_load(template, why):
+    with pytest.raises(RulesError) as caught:
+        rules.parse(silence_rule(f"at {template}"), "rules.yaml")
+
+    assert (caught.value.line, caught.value.column) == (4, 18)  # the brace, in the file
+    assert str(caught.value).startswith(f"rules.yaml:4:18: message template field {template}: {why}")
+    assert "{meta[KEY]}" in caught.value.reason  # says what is allowed
+
+
+@pytest.mark.parametrize("template, column", [("a { b", 17), ("a } b", 17), ("{{ok}} {", 22)])
+def test_a_lone_brace_is_refused_at_its_column(template, column):
+    with pytest.raises(RulesError, match=rf"rules.yaml:4:{column}: a lone [{{}}]"):
+        rules.parse(silence_rule(template), "rules.yaml")
+
+
+def test_a_template_written_with_escapes_is_refused_at_its_character():
+    with pytest.raises(RulesError) as caught:
+        rules.parse(silence_rule("\\t{count:9}"), "rules.yaml")  # YAML's \t: the file is not the text
+    assert caught.value.column is None and caught.value.reason.endswith("at character 2 of the message")
+
+
+def test_template_braces_escape_and_meta_keys_render_missing_ones_empty():
+    yaml = silence_rule("{{{rule}}} {{x}} agent={meta[agent.id]} queue={meta[queue-name]} none={meta[nothing]}")
+    [alert] = fire(yaml, [seg(0, 1, text="a"), seg(5, 6, text="b")], duration=6,
+                   metadata={"agent.id": 7, "queue-name": "billing", "nothing": None})
+    assert alert.message == "{r} {x} agent=7 queue=billing none="
+
+
+def test_a_long_value_and_a_long_message_are_cut_with_an_ellipsis():
+    segments = [seg(0, 1, "customer", text="x" * 100_000)]
+    neutral = "emotion: {emotions: [NEUTRAL]}"
+    [one] = fire(rule(neutral, "said: {text}"), segments, duration=6)
+    assert one.message == "said: " + "x" * (rules.VALUE_MAX - 1) + "…"
+
+    [whole] = fire(rule(neutral, "{text}" * 50), segments, duration=6)
+    assert len(whole.message) == rules.MESSAGE_MAX and whole.message.endswith("…")
 
 
 def test_phrase_said_by_the_other_role_does_not_count():
@@ -196,7 +255,7 @@ def test_a_broken_file_is_refused_with_its_line_and_reason(tmp_path, text, line,
 
     assert caught.value.line == line, str(caught.value)
     assert reason in caught.value.reason
-    assert str(caught.value).startswith(f"{path}:{line}: ")
+    assert re.match(rf"{re.escape(str(path))}:{line}(:\d+)?: ", str(caught.value))  # a column where one is known
 
 
 def test_watcher_reloads_an_edited_file_and_keeps_the_old_rules_when_the_edit_is_broken(tmp_path, caplog):

@@ -63,6 +63,26 @@ def audit_entries(s, **query) -> list[dict]:
 # -- 4. alert message templates (finding 3)
 
 
+def test_a_rule_message_that_reads_the_process_is_refused_and_the_rules_in_force_stay(site):
+    before_text = get(site, "supervisor", "/rules/text").text
+    before = get(site, "supervisor", "/rules").json()
+    leaking = before_text + (
+        "  - id: leak\n    severity: low\n"
+        "    message: '{meta.__class__.__init__.__globals__[os].environ}'\n"
+        "    when: {silence: {min_s: 1}}\n")
+
+    checked = httpx.post(site.url + "/api/v1/rules/check", headers=auth(site, "admin"), json={"text": leaking},
+                         timeout=60).json()
+    refused = httpx.put(site.url + "/api/v1/rules", headers=auth(site, "admin"), json={"text": leaking}, timeout=60)
+
+    assert checked["ok"] is False and "attribute access is not allowed" in checked["error"]
+    assert refused.status_code == 422, refused.text
+    assert "message template field {meta.__class__" in refused.json()["detail"]
+    assert "attribute access is not allowed" in refused.json()["detail"]
+    assert get(site, "supervisor", "/rules/text").text == before_text
+    assert get(site, "supervisor", "/rules").json() == before and before["ok"] is True
+
+
 # -- 5. sign-in limits, proxies, sessions and tokens (findings 4, 9, 13, 15)
 
 @pytest.fixture(scope="module")

@@ -101,7 +101,7 @@ def run(config: Config, config_path: str | None = None, host: str | None = None,
     store = Store(config.store_url)
     prepared = prepare(config, store, samples, _say)
     host, port = host or config.web.host, port or config.web.port
-    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # nosec B104 # names the address to announce, binds nothing
     threading.Thread(target=_announce, args=(store, prepared, (local, port), _say), daemon=True).start()
     # The worker reads its own configuration: it gets the channels this site was started with.
     return serve(config, host, port, config_path, worker_environ={"VOXSIGHT_AUDIO_CHANNELS": config.audio.channels})

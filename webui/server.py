@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404 # starts our own worker, never a shell
 import sys
 from typing import Mapping
 
@@ -36,7 +36,7 @@ def serve(config: Config, host: str | None = None, port: int | None = None, conf
     try:
         if app.state.site.queue is None and config.web.embedded_worker:
             command = [sys.executable, "-m", "voxsight", *(["--config", config_path] if config_path else []), "worker"]
-            worker = subprocess.Popen(command, env={**os.environ, **(worker_environ or {})},
+            worker = subprocess.Popen(command, env={**os.environ, **(worker_environ or {})},  # nosec B603 # our argv, no shell
                                       preexec_fn=_stop_with_parent)
             print(f"voxsight: embedded mode (no Redis): worker started beside the server (pid {worker.pid})",
                   file=sys.stderr, flush=True)

@@ -20,8 +20,8 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
-RENAMED = {'user_added': 'user_add', 'user_disabled': 'user_disable', 'token_created': 'token_create',
-           'token_revoked': 'token_revoke'}
+RENAMED = {'user_added': 'user_add', 'user_disabled': 'user_disable', 'token_created': 'token_create',  # nosec B105 # action names, not secrets
+           'token_revoked': 'token_revoke'}  # nosec B105 # action names
 
 
 def upgrade() -> None:
@@ -35,7 +35,7 @@ def upgrade() -> None:
                        WHEN actor LIKE 'cli:%' THEN 'cli'
                        WHEN actor LIKE 'site:%' THEN 'site'
                        WHEN {via} = 'console' THEN 'console'
-                       ELSE 'api' END""")
+                       ELSE 'api' END""")  # nosec B608 # {via} is one of two constants
     _create_triggers(postgresql, with_door=True)
 
 

@@ -41,9 +41,10 @@ class RulesError(VoxsightError, ValueError):
 
     permanent = True
 
-    def __init__(self, file: str, line: int | None, reason: str):
-        self.file, self.line, self.reason = file, line, reason
-        super().__init__(f"{file}:{line}: {reason}" if line else f"{file}: {reason}")
+    def __init__(self, file: str, line: int | None, reason: str, column: int | None = None):
+        self.file, self.line, self.column, self.reason = file, line, column, reason
+        where = f"{file}:{line}:{column}" if line and column else f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {reason}")
 
 
 class ModelError(VoxsightError, RuntimeError):

@@ -19,7 +19,6 @@ import hashlib
 import logging
 import os
 import re
-import string
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -282,7 +281,7 @@ class Metadata:
 class Rule:
     id: str
     severity: str
-    message: str
+    message: Template  # compiled once, at load
     condition: Any
     line: int  # where it starts in its file, for messages
 
@@ -310,16 +309,118 @@ class Ruleset:
 def _message(rule: Rule, triggers: tuple[Trigger, ...], metadata: dict[str, Any]) -> str:
     first = triggers[0] if triggers else None
     values = {
-        "rule": rule.id, "severity": rule.severity, "count": len(triggers), "meta": _Blank(metadata),
+        "rule": rule.id, "severity": rule.severity, "count": str(len(triggers)),
         "time": _clock(first.start_s) if first else "", "end": _clock(first.end_s) if first else "",
         "role": (first.role or "") if first else "", "text": first.text if first else "",
     }
-    return rule.message.format_map(values)
+    return _render(rule.message, values, metadata)
 
 
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""
+# -- message templates ------------------------------------------------------------------------
+# A tiny language of our own, not str.format: format follows attributes and indexes
+# ({meta.__class__.__init__.__globals__} reads the process) and obeys format specs ({count:>50000000}
+# is a 50 MB message). Here `{field}` is a plain field, `{meta[KEY]}` a call metadata value,
+# `{{` and `}}` are braces, and anything else is refused when the file is loaded.
+
+MESSAGE_MAX = 500  # characters of a rendered message
+VALUE_MAX = 200  # characters of one substituted value (a segment's text can be long)
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One ``{...}`` of a template: a plain field of MESSAGE_FIELDS, or ``meta`` with its key."""
+
+    name: str
+    key: str | None = None
+
+
+Template = tuple["str | Field", ...]  # literal text and fields, in order
+
+_TOKEN = re.compile(r"\{\{|\}\}|\{[^{}]*\}|[^{}]+|[{}]")
+_META_KEY = re.compile(r"\[([A-Za-z0-9_.-]+)\]")
+_FIELDS_HELP = " ".join("{meta[KEY]}" if f == "meta" else "{" + f + "}" for f in MESSAGE_FIELDS)
+
+
+class _TemplateError(ValueError):
+    """A message template that does not compile: where (0-based offset in the text), and why."""
+
+    def __init__(self, offset: int, reason: str):
+        self.offset, self.reason = offset, reason
+        super().__init__(reason)
+
+
+def _compile(text: str) -> Template:
+    """Parse a message template into its parts.
+
+    Raises:
+        _TemplateError: a lone brace, or a ``{...}`` that is not a plain field or ``{meta[KEY]}``.
+    """
+    parts: list[str | Field] = []
+    for token in _TOKEN.finditer(text):
+        t = token.group()
+        if t in ("{{", "}}"):
+            part: str | Field = t[0]
+        elif t in ("{", "}"):
+            raise _TemplateError(token.start(), f"a lone {t} (write {t}{t} for a brace)")
+        elif t[0] == "{":
+            part = _field(t[1:-1], token.start())
+        else:
+            part = t
+        if isinstance(part, str) and parts and isinstance(parts[-1], str):
+            parts[-1] += part
+        else:
+            parts.append(part)
+    return tuple(parts)
+
+
+def _field(inside: str, at: int) -> Field:
+    name = re.match(r"\w*", inside).group()  # type: ignore[union-attr]  # \w* always matches
+    rest = inside[len(name):]
+    if name == "meta" and (key := _META_KEY.match(rest)):
+        rest = rest[key.end():]
+        if not rest:
+            return Field("meta", key.group(1))
+    elif name in MESSAGE_FIELDS and name != "meta" and not rest:
+        return Field(name)
+    shown = _bounded("{" + inside + "}", 80)
+    if not name or name.isdigit():
+        why = "positional fields are not allowed; name a field"
+    elif name not in MESSAGE_FIELDS:
+        why = "unknown field"
+    elif name == "meta" and not rest:
+        why = "meta needs a key: {meta[KEY]}"
+    elif rest[0] == ":":
+        why = "format specs are not allowed"
+    elif rest[0] == "!":
+        why = "conversions are not allowed"
+    elif rest[0] == ".":
+        why = "attribute access is not allowed"
+    elif rest[0] == "[":
+        why = ("only meta takes an index" if name != "meta" else
+               "a metadata key is letters, digits, _ - . and nothing may follow it")
+    else:
+        why = "not a field"
+    raise _TemplateError(at, f"message template field {shown}: {why} (a message may use {_FIELDS_HELP}, "
+                            "and {{ }} for braces)")
+
+
+def _render(template: Template, values: Mapping[str, str], metadata: Mapping[str, Any]) -> str:
+    """The message: each value cut to VALUE_MAX characters, the whole to MESSAGE_MAX."""
+    out = []
+    for part in template:
+        if isinstance(part, str):
+            out.append(part)
+        elif part.key is not None:
+            value = metadata.get(part.key)
+            out.append(_bounded("" if value is None else str(value), VALUE_MAX))
+        else:
+            out.append(_bounded(values[part.name], VALUE_MAX))
+    return _bounded("".join(out), MESSAGE_MAX)
+
+
+def _bounded(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - len(ELLIPSIS)] + ELLIPSIS
 
 
 def _clock(seconds: float) -> str:
@@ -431,17 +532,18 @@ class _Parser:
         rule_id = self.scalar(m["id"], str)
         if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", rule_id):
             raise self.fail(m["id"], f"rule id {rule_id!r}: use lower-case letters, digits, _ . -")
-        message = self.scalar(m["message"], str)
-        try:
-            fields = [f for _, f, _, _ in string.Formatter().parse(message) if f is not None]
-        except ValueError as exc:
-            raise self.fail(m["message"], f"message template: {exc}") from exc
-        for name in fields:
-            if re.split(r"[.\[]", name, maxsplit=1)[0] not in MESSAGE_FIELDS:
-                raise self.fail(m["message"], f"message template field {{{name}}} is not one of "
-                                              f"{', '.join('{' + f + '}' for f in MESSAGE_FIELDS)}")
+        message = self.template(m["message"])
         return Rule(rule_id, self.choice(m["severity"], SEVERITIES), message, self.condition(m["when"]),
                     node.start_mark.line + 1)
+
+    def template(self, node: yaml.Node) -> Template:
+        text = self.scalar(node, str)
+        try:
+            return _compile(text)
+        except _TemplateError as exc:
+            column = _column(node, text, exc.offset)
+            reason = exc.reason if column else f"{exc.reason}, at character {exc.offset + 1} of the message"
+            raise RulesError(self.file, node.start_mark.line + 1, reason, column) from exc
 
     def condition(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.MappingNode) or len(node.value) != 1:
@@ -467,6 +569,17 @@ class _Parser:
                     raise self.fail(item, f"phrase {text!r} is empty once punctuation is removed")
                 found.append(Phrase(str(text)))
         return tuple(found)
+
+
+def _column(node: yaml.Node, value: str, offset: int) -> int | None:
+    """The file column (1-based) of ``value[offset]``, when the scalar is written on one line with
+    no escapes (so the text in the file is the value); else None."""
+    start, end = node.start_mark, node.end_mark
+    if start.buffer is None or start.line != end.line:
+        return None
+    quote = 1 if node.style in ("'", '"') else 0
+    written = start.buffer[start.index + quote:end.index - quote]
+    return start.column + quote + offset + 1 if written == value else None
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:

@@ -43,7 +43,7 @@ def sign_in_page(request: Request, site: SiteDep, signed_out: bool = False):
 
 
 @router.post(SIGN_IN, response_class=HTMLResponse)
-def sign_in(request: Request, site: SiteDep, name: Annotated[str, Form(max_length=128)] = "",
+def sign_in(request: Request, site: SiteDep, name: Annotated[str, Form(max_length=128)] = "",  # nosec B107 # a form's default
             password: Annotated[str, Form(max_length=1024)] = ""):
     if not _same_origin(request):  # a form posted from another site must not sign anyone in
         return _page(error="Sign in from the console's own page.", status=403)
