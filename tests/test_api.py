@@ -57,6 +57,7 @@ ROUTES = [
     ("GET", "/recordings", "viewer", {}),
     ("POST", "/recordings", "analyst", {"files": {"file": ("notes.txt", b"not audio at all", "text/plain")}}),
     ("GET", "/recordings/{recording_id}", "viewer", {}),
+    ("PATCH", "/recordings/{recording_id}", "analyst", {"json": {"reference": None}}),  # removes none: no change
     ("GET", "/recordings/{recording_id}/audio", "viewer", {}),
     ("GET", "/recordings/{recording_id}/export", "analyst", {}),
     ("GET", "/jobs", "viewer", {}),

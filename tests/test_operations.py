@@ -223,12 +223,15 @@ def test_an_upload_through_every_door_is_audited_alike(doors, redis_url, tmp_pat
     jobs = {door: s.store.jobs.get(e.detail["job_id"]) for door, e in uploads.items()}
     assert {door: (e.detail["filename"], jobs[door].filename) for door, e in uploads.items()} == {
         "api": ("api.wav", "api.wav"), "console": ("console.wav", "console.wav"), "cli": ("cli.wav", "cli.wav")}
-    assert all(set(e.detail) == {"filename", "job_id"} for e in uploads.values())
+    # The console sent the API's bytes again: the stored call is reused and kept as it was.
+    assert set(uploads["api"].detail) == {"filename", "job_id"}
+    assert uploads["console"].detail["reused_recording"] == uploads["api"].recording_id
+    assert uploads["console"].detail["metadata_applied"] is False
     assert (uploads["api"].actor, uploads["console"].actor, uploads["cli"].actor) == ("boss", "boss", f"cli:{LOGIN}")
     assert uploads["console"].source == "10.0.0.9"
 
 
-def test_a_bad_upload_is_refused_by_the_operation_and_not_audited(doors):
+def test_a_bad_upload_is_refused_by_the_operation_and_audited_as_refused(doors):
     s = doors
     refused = s.api("POST", "/recordings", files={"file": ("invoice.wav", b"%PDF-1.7 not a call\n" * 100)})
     assert refused.status_code == 415 and refused.headers["content-type"] == "application/problem+json"
@@ -236,6 +239,9 @@ def test_a_bad_upload_is_refused_by_the_operation_and_not_audited(doors):
     bad_priority = s.api("POST", "/recordings", files={"file": ("a.wav", CALL.read_bytes())}, data={"priority": "now"})
     assert bad_priority.status_code == 422 and "priority must be high or normal" in bad_priority.json()["detail"]
     assert not [e for e in s.store.accounts.audit_log(100).entries if e.action == Action.UPLOAD.value]
+    refusals = [e.detail for e in s.store.accounts.audit_log(100, action=Action.UPLOAD_REFUSED).entries]
+    assert [(r["filename"], r["kind"]) for r in refusals] == [("a.wav", "invalid field"), ("invoice.wav", "not audio")]
+    assert "priority must be high or normal" in refusals[0]["reason"]
     assert s.store.jobs.list() == []
 
 
@@ -271,12 +277,14 @@ def test_viewing_exporting_and_searching_are_audited_alike_at_every_door(doors, 
                     ("cli", "search", None, '{"query": "money"}')}
 
 
-def test_a_report_is_audited_only_when_exported_whatever_the_door(doors, capsys):
+def test_a_report_read_and_a_report_exported_are_audited_alike_whatever_the_door(doors, capsys):
     s = doors
     period = {"start": date.today().isoformat(), "end": date.today().isoformat()}
     assert s.api("GET", "/reports", params=period).status_code == 200
     assert s.cli("report", "--from", period["start"], "--to", period["end"]) == 0
     assert not [e for e in s.store.accounts.audit_log(100).entries if e.action == Action.EXPORT.value]
+    reads = [(e.door, e.detail) for e in s.store.accounts.audit_log(100).entries if e.action == Action.REPORT.value]
+    assert sorted(reads) == [(door, {"report": {**period, "by": "day"}}) for door in ("api", "cli")]
     assert s.api("GET", "/reports", params={**period, "format": "csv"}).status_code == 200
     assert s.cli("report", "--from", period["start"], "--to", period["end"], "--format", "csv") == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("day,calls")

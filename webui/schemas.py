@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from voxsight.features import CallFeatures
 from voxsight.queue import QueueDepth, WorkerInfo
@@ -17,6 +17,8 @@ from voxsight.store.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, To
 from voxsight.store.alerts import AlertInfo
 from voxsight.store.jobs import JobView
 from voxsight.store.recordings import RecordingSummary
+
+_METADATA_BYTES = 4096  # as an upload's form field (``uploads.MAX_FIELD_BYTES``)
 
 
 class Problem(BaseModel):
@@ -61,6 +63,20 @@ class RecordingDetail(BaseModel):
     features: CallFeatures | None
     alerts: list[AlertInfo]
     audio_stored: bool
+
+
+class RecordingUpdate(BaseModel):
+    """A change of a call's metadata (``voxsight.operations.recordings.METADATA_FIELDS``): the
+    fields given are set, null or blank removes one, the others are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agent: str | None = Field(default=None, max_length=_METADATA_BYTES)
+    customer: str | None = Field(default=None, max_length=_METADATA_BYTES)
+    queue: str | None = Field(default=None, max_length=_METADATA_BYTES)
+    call_time: str | None = Field(default=None, max_length=64, description="ISO 8601 date and time")
+    direction: str | None = Field(default=None, max_length=_METADATA_BYTES)
+    reference: str | None = Field(default=None, max_length=_METADATA_BYTES)
 
 
 class AlertAction(BaseModel):
