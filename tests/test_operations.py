@@ -357,3 +357,36 @@ def test_migration_0010_renames_old_actions_and_fills_the_door(each_store):
         assert [r.action for r in c.execute(text("SELECT action FROM audit_log ORDER BY id"))] == \
             [action for _, action, *_ in OLD_ROWS]
     _migrate(store, command.upgrade, "head")
+
+
+def test_a_metadata_change_is_one_operation_audited_with_old_and_new_at_every_door(doors, capsys):
+    s = doors
+    recording_id = _call(s.store, "refund.wav")
+    assert s.api("PATCH", f"/recordings/{recording_id}", json={"agent": "ann"}).json()["call_metadata"] == {"agent": "ann"}
+    assert s.cli("recording", str(recording_id), "--meta", "agent=bob", "--meta", "queue=vip") == 0
+    assert capsys.readouterr().out.strip() == f"recording {recording_id}: agent=bob, queue=vip"
+    assert s.cli("recording", str(recording_id), "--meta", "queue=") == 0  # KEY= removes it
+    assert s.store.recordings.get(recording_id).call_metadata == {"agent": "bob"}
+    changes = [(e.door, e.detail) for e in s.store.accounts.audit_log(100, action=Action.RECORDING_UPDATE).entries]
+    assert changes == [("cli", {"old": {"queue": "vip"}, "new": {"queue": None}}),
+                       ("cli", {"old": {"agent": "ann", "queue": None}, "new": {"agent": "bob", "queue": "vip"}}),
+                       ("api", {"old": {"agent": None}, "new": {"agent": "ann"}})]
+    assert s.cli("recording", "999999", "--meta", "agent=x") != 0
+
+
+def test_below_a_supervisor_an_alerts_history_shows_its_steps_but_not_who_wrote_what():
+    from datetime import datetime, timezone
+
+    from voxsight.operations import Actor, alerts as alert_operations
+    from voxsight.store.accounts import Role
+    from voxsight.store.alerts import AlertInfo, HistoryEntry
+
+    viewer = Actor("vic", Role.VIEWER, Door.CONSOLE)
+    boss = Actor("boss", Role.SUPERVISOR, Door.CONSOLE)
+    now = datetime.now(timezone.utc)
+    alert = AlertInfo(1, 1, 1, "a.wav", "r", "v", "high", "m", (), "acknowledged", now, now,
+                      (HistoryEntry("opened", None, None, now), HistoryEntry("acknowledged", "sue", "a note", now)))
+    [seen] = alert_operations.shown(viewer, [alert])
+    assert [(h.action, h.actor, h.comment) for h in seen.history] == [("opened", None, None),
+                                                                      ("acknowledged", None, None)]
+    assert alert_operations.shown(boss, [alert]) == [alert]

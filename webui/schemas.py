@@ -17,6 +17,7 @@ from voxsight.store.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, To
 from voxsight.store.alerts import AlertInfo
 from voxsight.store.jobs import JobView
 from voxsight.store.recordings import RecordingSummary
+from voxsight.webui.deps import OptionalMoment
 
 _METADATA_BYTES = 4096  # as an upload's form field (``uploads.MAX_FIELD_BYTES``)
 
@@ -74,7 +75,7 @@ class RecordingUpdate(BaseModel):
     agent: str | None = Field(default=None, max_length=_METADATA_BYTES)
     customer: str | None = Field(default=None, max_length=_METADATA_BYTES)
     queue: str | None = Field(default=None, max_length=_METADATA_BYTES)
-    call_time: str | None = Field(default=None, max_length=64, description="ISO 8601 date and time")
+    call_time: OptionalMoment = Field(default=None, description="when the call took place")
     direction: str | None = Field(default=None, max_length=_METADATA_BYTES)
     reference: str | None = Field(default=None, max_length=_METADATA_BYTES)
 

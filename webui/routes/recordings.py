@@ -88,7 +88,7 @@ def update_recording(recording_id: Id, body: schemas.RecordingUpdate, who: Analy
     """Change the call's metadata: the fields given are set (null or blank: removed), the others
     kept. Audited with the old and new values; reports, the list and cached pages follow at once.
     (Uploading the same bytes again never changes a stored call.)"""
-    return recordings.update_metadata(site, who.actor, recording_id, body.model_dump(exclude_unset=True))
+    return recordings.update_metadata(site, who.actor, recording_id, body.model_dump(mode="json", exclude_unset=True))
 
 
 def _detail(call: recordings.Call | None) -> dict | None:
