@@ -227,12 +227,15 @@ def test_an_upload_through_every_door_is_audited_alike(doors, redis_url, tmp_pat
     jobs = {door: s.store.jobs.get(e.detail["job_id"]) for door, e in uploads.items()}
     assert {door: (e.detail["filename"], jobs[door].filename) for door, e in uploads.items()} == {
         "api": ("api.wav", "api.wav"), "console": ("console.wav", "console.wav"), "cli": ("cli.wav", "cli.wav")}
-    assert all(set(e.detail) == {"filename", "job_id"} for e in uploads.values())
+    # The console sent the API's bytes again: the stored call is reused and kept as it was.
+    assert set(uploads["api"].detail) == {"filename", "job_id"}
+    assert uploads["console"].detail["reused_recording"] == uploads["api"].recording_id
+    assert uploads["console"].detail["metadata_applied"] is False
     assert (uploads["api"].actor, uploads["console"].actor, uploads["cli"].actor) == ("boss", "boss", f"cli:{LOGIN}")
     assert uploads["console"].source == "10.0.0.9"
 
 
-def test_a_bad_upload_is_refused_by_the_operation_and_not_audited(doors):
+def test_a_bad_upload_is_refused_by_the_operation_and_audited_as_refused(doors):
     s = doors
     refused = s.api("POST", "/recordings", files={"file": ("invoice.wav", b"%PDF-1.7 not a call\n" * 100)})
     assert refused.status_code == 415 and refused.headers["content-type"] == "application/problem+json"
@@ -240,6 +243,9 @@ def test_a_bad_upload_is_refused_by_the_operation_and_not_audited(doors):
     bad_priority = s.api("POST", "/recordings", files={"file": ("a.wav", CALL.read_bytes())}, data={"priority": "now"})
     assert bad_priority.status_code == 422 and "priority must be high or normal" in bad_priority.json()["detail"]
     assert not [e for e in s.store.accounts.audit_log(100).entries if e.action == Action.UPLOAD.value]
+    refusals = [e.detail for e in s.store.accounts.audit_log(100, action=Action.UPLOAD_REFUSED).entries]
+    assert [(r["filename"], r["kind"]) for r in refusals] == [("a.wav", "invalid field"), ("invoice.wav", "not audio")]
+    assert "priority must be high or normal" in refusals[0]["reason"]
     assert s.store.jobs.list() == []
 
 
@@ -275,12 +281,14 @@ def test_viewing_exporting_and_searching_are_audited_alike_at_every_door(doors, 
                     ("cli", "search", None, '{"query": "money"}')}
 
 
-def test_a_report_is_audited_only_when_exported_whatever_the_door(doors, capsys):
+def test_a_report_read_and_a_report_exported_are_audited_alike_whatever_the_door(doors, capsys):
     s = doors
     period = {"start": date.today().isoformat(), "end": date.today().isoformat()}
     assert s.api("GET", "/reports", params=period).status_code == 200
     assert s.cli("report", "--from", period["start"], "--to", period["end"]) == 0
     assert not [e for e in s.store.accounts.audit_log(100).entries if e.action == Action.EXPORT.value]
+    reads = [(e.door, e.detail) for e in s.store.accounts.audit_log(100).entries if e.action == Action.REPORT.value]
+    assert sorted(reads) == [(door, {"report": {**period, "by": "day"}}) for door in ("api", "cli")]
     assert s.api("GET", "/reports", params={**period, "format": "csv"}).status_code == 200
     assert s.cli("report", "--from", period["start"], "--to", period["end"], "--format", "csv") == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("day,calls")
@@ -353,3 +361,36 @@ def test_migration_0010_renames_old_actions_and_fills_the_door(each_store):
         assert [r.action for r in c.execute(text("SELECT action FROM audit_log ORDER BY id"))] == \
             [action for _, action, *_ in OLD_ROWS]
     _migrate(store, command.upgrade, "head")
+
+
+def test_a_metadata_change_is_one_operation_audited_with_old_and_new_at_every_door(doors, capsys):
+    s = doors
+    recording_id = _call(s.store, "refund.wav")
+    assert s.api("PATCH", f"/recordings/{recording_id}", json={"agent": "ann"}).json()["call_metadata"] == {"agent": "ann"}
+    assert s.cli("recording", str(recording_id), "--meta", "agent=bob", "--meta", "queue=vip") == 0
+    assert capsys.readouterr().out.strip() == f"recording {recording_id}: agent=bob, queue=vip"
+    assert s.cli("recording", str(recording_id), "--meta", "queue=") == 0  # KEY= removes it
+    assert s.store.recordings.get(recording_id).call_metadata == {"agent": "bob"}
+    changes = [(e.door, e.detail) for e in s.store.accounts.audit_log(100, action=Action.RECORDING_UPDATE).entries]
+    assert changes == [("cli", {"old": {"queue": "vip"}, "new": {"queue": None}}),
+                       ("cli", {"old": {"agent": "ann", "queue": None}, "new": {"agent": "bob", "queue": "vip"}}),
+                       ("api", {"old": {"agent": None}, "new": {"agent": "ann"}})]
+    assert s.cli("recording", "999999", "--meta", "agent=x") != 0
+
+
+def test_below_a_supervisor_an_alerts_history_shows_its_steps_but_not_who_wrote_what():
+    from datetime import datetime, timezone
+
+    from voxsight.operations import Actor, alerts as alert_operations
+    from voxsight.store.accounts import Role
+    from voxsight.store.alerts import AlertInfo, HistoryEntry
+
+    viewer = Actor("vic", Role.VIEWER, Door.CONSOLE)
+    boss = Actor("boss", Role.SUPERVISOR, Door.CONSOLE)
+    now = datetime.now(timezone.utc)
+    alert = AlertInfo(1, 1, 1, "a.wav", "r", "v", "high", "m", (), "acknowledged", now, now,
+                      (HistoryEntry("opened", None, None, now), HistoryEntry("acknowledged", "sue", "a note", now)))
+    [seen] = alert_operations.shown(viewer, [alert])
+    assert [(h.action, h.actor, h.comment) for h in seen.history] == [("opened", None, None),
+                                                                      ("acknowledged", None, None)]
+    assert alert_operations.shown(boss, [alert]) == [alert]

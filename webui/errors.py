@@ -5,6 +5,9 @@ Library errors map by class (the nearest class in the table wins): an operation'
 door; an upload that is not audio at all (``NotAudio``) is 415. The web tier's own refusals (a missing
 session, 413) are ``HTTPException``s. Every body is ``application/problem+json``, and ``problems`` is
 how the routes say so in the OpenAPI document.
+
+Every 403 is audited here, whoever raised it (a route's least role, an operation's policy): as
+``denied``, with the path, the method and the role that was needed.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
@@ -20,6 +24,8 @@ from starlette.exceptions import HTTPException
 
 from voxsight.errors import (AccountError, AlertError, AudioError, ConfigError, Forbidden, LockedOut, ModelError,
                              NotAudio, NotFound, QueueError, RulesError, SignInFailed, StoreError, VoxsightError)
+from voxsight.operations import Door, audit
+from voxsight.webui.deps import source
 from voxsight.webui.schemas import Problem
 
 log = logging.getLogger(__name__)
@@ -67,10 +73,22 @@ def _allowed(request: Request) -> str:
                              and route.path_regex.match(path) for method in route.methods}))
 
 
+def _audit_denied(request: Request, refusal: Forbidden) -> None:
+    who = getattr(request.state, "caller", None)
+    door = Door.CONSOLE if request.url.path.startswith("/console") else Door.API
+    try:
+        audit.denied(request.app.state.site, refusal, who.actor if who else None, door,
+                     who.source if who else source(request), path=request.url.path, method=request.method)
+    except Exception:  # the refusal is answered even when the log cannot take it
+        log.exception("could not audit a refused %s %s", request.method, request.url.path)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
         headers = getattr(exc, "headers", None)
+        if exc.status_code == 403:
+            await run_in_threadpool(_audit_denied, request, Forbidden(str(exc.detail)))
         if exc.status_code == 405:  # Starlette names the methods of one route; a path may have several
             headers = {**(headers or {}), "Allow": _allowed(request)}
         return problem(exc.status_code, str(exc.detail), headers)
@@ -82,6 +100,8 @@ def install(app: FastAPI) -> None:
 
     async def library_error(request: Request, exc: Exception):
         status = next(status for cls, status in HTTP_STATUS if isinstance(exc, cls))
+        if isinstance(exc, Forbidden):
+            await run_in_threadpool(_audit_denied, request, exc)
         headers = {"Retry-After": str(int(exc.retry_after_s))} if isinstance(exc, LockedOut) else None
         # A database error's own words, without the statement and parameters SQLAlchemy adds.
         return problem(status, str(getattr(exc, "orig", None) or exc).splitlines()[0], headers)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from voxsight.features import CallFeatures
 from voxsight.queue import QueueDepth, WorkerInfo
@@ -17,6 +17,9 @@ from voxsight.store.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, To
 from voxsight.store.alerts import AlertInfo
 from voxsight.store.jobs import JobView
 from voxsight.store.recordings import RecordingSummary
+from voxsight.webui.deps import OptionalMoment
+
+_METADATA_BYTES = 4096  # as an upload's form field (``uploads.MAX_FIELD_BYTES``)
 
 
 class Problem(BaseModel):
@@ -73,6 +76,20 @@ class RecordingDetail(BaseModel):
     features: CallFeatures | None
     alerts: list[AlertInfo]
     audio_stored: bool
+
+
+class RecordingUpdate(BaseModel):
+    """A change of a call's metadata (``voxsight.operations.recordings.METADATA_FIELDS``): the
+    fields given are set, null or blank removes one, the others are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agent: str | None = Field(default=None, max_length=_METADATA_BYTES)
+    customer: str | None = Field(default=None, max_length=_METADATA_BYTES)
+    queue: str | None = Field(default=None, max_length=_METADATA_BYTES)
+    call_time: OptionalMoment = Field(default=None, description="when the call took place")
+    direction: str | None = Field(default=None, max_length=_METADATA_BYTES)
+    reference: str | None = Field(default=None, max_length=_METADATA_BYTES)
 
 
 class AlertAction(BaseModel):

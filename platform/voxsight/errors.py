@@ -78,9 +78,14 @@ class AccountError(VoxsightError, ValueError):
 
 
 class Forbidden(VoxsightError):
-    """The actor's role, or the policy (no admin disables themselves), refuses this, at every door."""
+    """The actor's role, or the policy (no admin disables themselves), refuses this, at every door.
+    ``needed`` names the role that would have been allowed (None: a policy refusal), for the audit."""
 
     permanent = True
+
+    def __init__(self, message: str, needed: str | None = None):
+        super().__init__(message)
+        self.needed = needed
 
 
 class SignInFailed(VoxsightError):

@@ -14,8 +14,6 @@ known); event counts (segments carrying each event); and the calls that escalate
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import desc, func, select
 
+from voxsight import csvcells
 from voxsight.records import Record
 from voxsight.store import Store
 from voxsight.store import schema
@@ -122,12 +121,8 @@ def render(report: Report, fmt: str = "table") -> str:
     lines = [[row.group, row.calls, row.minutes, row.talk_minutes, row.non_talk_minutes, row.avg_negative_share,
               *(row.alert_share_by_rule.get(r, 0.0) for r in rules), *(row.emotion_mix.get(e, 0.0) for e in emotions),
               *(row.event_counts.get(e, 0) for e in events)] for row in report.rows]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(lines)
-        return out.getvalue()
+    if fmt == "csv":  # group names come from upload metadata: cells a spreadsheet must not run
+        return csvcells.dumps(header, lines, lineterminator="\n")
     if fmt != "table":
         raise ValueError(f"format must be table, csv or json, not {fmt!r}")
     cells = [header] + [[_cell(v) for v in line] for line in lines]

@@ -45,14 +45,15 @@ class Watch:
     open: int
 
 
-def inbox(site: Site, who: Caller, query: AlertQuery) -> AlertPage:
+def inbox(site: Site, who: Caller, query: AlertQuery, refresh: bool = False) -> AlertPage:
+    """A page of the inbox; audited unless the page's timer only ``refresh``es it."""
     actor = require(who, Role.SUPERVISOR)
     if query.status and query.status not in STATES:
         raise ValueError(f"state must be one of {', '.join(STATES)}")
     if query.severity and query.severity not in SEVERITIES:
         raise ValueError(f"severity must be one of {', '.join(SEVERITIES)}")
     return operations.inbox(site, actor, query.status, query.severity, query.page_size,
-                            max(query.page, 0) * query.page_size, query.rule)
+                            max(query.page, 0) * query.page_size, query.rule, refresh)
 
 
 def alert(site: Site, who: Caller, alert_id: int) -> AlertInfo | None:

@@ -75,6 +75,7 @@ def submit(site: Site, who: Caller, files: list[tuple[Path, str]], details: Call
             received.fields = details.fields()
             job = recordings.upload(site, me, received)
         except HTTPException as exc:  # over the size limit
+            recordings.upload_refused(site, me, str(exc.detail), name, status=exc.status_code)
             out.append(Submitted(name, None, str(exc.detail)))
             continue
         except (AudioError, ValueError) as exc:  # not audio, damaged, a bad field
@@ -88,13 +89,13 @@ def submit(site: Site, who: Caller, files: list[tuple[Path, str]], details: Call
     return out
 
 
-def jobs(site: Site, who: Caller, submitted: list[Submitted]) -> list[JobRow]:
+def jobs(site: Site, who: Caller, submitted: list[Submitted], refresh: bool = False) -> list[JobRow]:
     """The files this analyst submitted (refused ones first, with their reason), then the site's
-    newest jobs, newest first."""
-    require(who, Role.ANALYST)
+    newest jobs, newest first; audited as a list of jobs unless the page's timer only ``refresh``es it."""
+    me = require(who, Role.ANALYST)
     rows = [JobRow(None, s.filename, "refused", 0, 0, s.reason, None) for s in submitted if s.job_id is None]
-    found = {j.id: j for j in site.store.jobs.list(limit=RECENT_JOBS)}
-    for s in submitted:
+    found = {j.id: j for j in recordings.job_list(site, me, limit=RECENT_JOBS, refresh=refresh)}
+    for s in submitted:  # their own uploads past the newest page (audited as uploads)
         if s.job_id is not None and s.job_id not in found and (job := site.store.jobs.get(s.job_id)):
             found[job.id] = job
     for job in sorted(found.values(), key=lambda j: j.id, reverse=True):

@@ -1,9 +1,8 @@
-"""Recordings: upload (→ a job), the filtered list, one call with its analysis, its audio, export."""
+"""Recordings: upload (→ a job), the filtered list, one call with its analysis, its metadata
+changed, its audio, export."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -13,8 +12,8 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from voxsight.operations import recordings
 from voxsight.store.filters import Filters
 from voxsight.store.jobs import JobView
-from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingPage
-from voxsight.webui import schemas
+from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingPage, RecordingSummary
+from voxsight.webui import ranges, schemas
 from voxsight.webui.deps import Analyst, Id, OptionalMoment, SiteDep, Viewer
 from voxsight.webui.errors import problems
 from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive
@@ -38,7 +37,11 @@ async def upload(request: Request, who: Analyst, site: SiteDep):
     content) → 415; empty, damaged or truncated → 422 with the reason. The same bytes analyzed
     before with the same models and parameters come back at once: the job is ``done`` with the
     stored analysis."""
-    received = await receive(request, site.config.storage_dir, site.config.web.max_upload_bytes)
+    try:
+        received = await receive(request, site.config.storage_dir, site.config.web.max_upload_bytes)
+    except HTTPException as exc:  # too large, or not a multipart upload: refused before the operation
+        await run_in_threadpool(recordings.upload_refused, site, who.actor, str(exc.detail), status=exc.status_code)
+        raise
     try:
         job = await run_in_threadpool(recordings.upload, site, who.actor, received)
     finally:
@@ -69,15 +72,23 @@ def list_recordings(
 @router.get("/{recording_id}", response_model=schemas.RecordingDetail, responses=problems(404))
 def recording(recording_id: Id, who: Viewer, site: SiteDep, response: Response):
     """One call: its newest analysis with every segment, its features and its alerts (audited)."""
-    def cached(build):
+    def cached(build, **vary):  # vary: what the answer depends on besides the id (the role's view of alerts)
         detail, response.headers["X-Cache"] = site.cache.get_or_build(
-            "recording", site.store.recordings.version(), {"id": recording_id}, lambda: _detail(build()))
+            "recording", site.store.recordings.version(), {"id": recording_id, **vary}, lambda: _detail(build()))
         return detail
 
     detail = recordings.recording(site, who.actor, recording_id, through=cached)
     if detail is None:
         raise HTTPException(404, f"no recording {recording_id}")
     return detail
+
+
+@router.patch("/{recording_id}", response_model=RecordingSummary, responses=problems(404))
+def update_recording(recording_id: Id, body: schemas.RecordingUpdate, who: Analyst, site: SiteDep):
+    """Change the call's metadata: the fields given are set (null or blank: removed), the others
+    kept. Audited with the old and new values; reports, the list and cached pages follow at once.
+    (Uploading the same bytes again never changes a stored call.)"""
+    return recordings.update_metadata(site, who.actor, recording_id, body.model_dump(mode="json", exclude_unset=True))
 
 
 def _detail(call: recordings.Call | None) -> dict | None:
@@ -97,32 +108,23 @@ def _detail(call: recordings.Call | None) -> dict | None:
                        **problems(404, 416)})
 def recording_audio(recording_id: Id, request: Request, who: Viewer, site: SiteDep):
     """The recording as uploaded, with HTTP range requests (the console's player seeks with them).
-    Audited once per listening, not once per range."""
-    ranged = request.headers.get("range", "")
-    from_start = not ranged or ranged.replace(" ", "").startswith("bytes=0-")
-    path = recordings.audio_file(site, who.actor, recording_id, from_start)
-    return FileResponse(path, filename=path.name, content_disposition_type="inline")
+    Audited once per listening, not once per range: a read from the first byte, however the range
+    is written; a later range only when no listening of it by the same user was audited lately."""
+    def deliver(path):
+        reads_start = ranges.from_start(request.headers.get("range"), request.headers.get("if-range"),
+                                        path.stat().st_size)
+        return FileResponse(path, filename=path.name, content_disposition_type="inline"), reads_start
+
+    return recordings.audio_file(site, who.actor, recording_id, deliver)
 
 
 @router.get("/{recording_id}/export", responses={**problems(404),
                                                  200: {"content": {"text/csv": {}, "application/json": {}}}})
 def export(recording_id: Id, who: Analyst, site: SiteDep, format: Literal["json", "csv"] = "json"):
-    """The call's transcript with its tags, as JSON or CSV (one row per segment); audited."""
-    done = recordings.export(site, who.actor, recording_id, format)
-    stem, result = done.stem, done.result
-    if format == "json":
-        return JSONResponse(result.to_json(),
-                            headers={"Content-Disposition": f'attachment; filename="{stem}.json"'})
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["start_s", "end_s", "role", "language", "emotion", "events", "text", "words_engine"])
-    for s in result.segments:
-        writer.writerow([f"{s.start_s:.2f}", f"{s.end_s:.2f}", s.role or "", s.language or "", s.emotion or "",
-                         " ".join(s.events), _cell(s.text), s.words_engine or ""])
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
+    """The call's transcript with its tags, as JSON or CSV (one row per segment); audited once
+    the response is made."""
+    def deliver(done: recordings.Export) -> Response:
+        return Response(done.text(), media_type=done.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{done.stem}.{done.format}"'})
 
-
-def _cell(text: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: a transcript must stay text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return recordings.export(site, who.actor, recording_id, format, deliver)

@@ -23,15 +23,17 @@ def report(start: date, end: date, who: Analyst, site: SiteDep, response: Respon
     day, week, agent, queue or language, from ``start`` to ``end`` (call days, both included)."""
     params = {"start": start.isoformat(), "end": end.isoformat(), "by": by}
 
-    def cached(build):
+    def cached(build, **_vary):
         built, response.headers["X-Cache"] = site.cache.get_or_build(
             "report", site.store.recordings.version(), params, lambda: build().to_json())
         return built
 
+    def deliver(built: dict) -> Response:
+        report = reports.Report(**{**built, "rows": tuple(reports.ReportRow(**r) for r in built["rows"]),
+                                   "top_escalating": ()})
+        return Response(reports.render(report, "csv"), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="report-{start}-{end}-{by}.csv"'})
+
     if format == "json":
         return report_operations.report(site, who.actor, start, end, by, through=cached)
-    built = report_operations.export(site, who.actor, start, end, by, through=cached)
-    csv_text = reports.render(reports.Report(**{**built, "rows": tuple(reports.ReportRow(**r) for r in built["rows"]),
-                                                "top_escalating": ()}), "csv")
-    return Response(csv_text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="report-{start}-{end}-{by}.csv"'})
+    return report_operations.export(site, who.actor, start, end, by, through=cached, deliver=deliver)

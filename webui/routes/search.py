@@ -34,7 +34,7 @@ def search(who: Analyst, site: SiteDep, response: Response,
                       recording_id=recording_id, since=since, until=until)
     params = {"q": q, **asdict(filters), "limit": limit, "offset": offset}
 
-    def cached(build):
+    def cached(build, **_vary):
         page, response.headers["X-Cache"] = site.cache.get_or_build(
             "search", site.store.recordings.version(), params,
             lambda: records.to_json(build()))

@@ -9,6 +9,7 @@
     voxsight site [--host H] [--port P] [--channels mix|split]
     voxsight submit PATH... [--meta KEY=VALUE ...] [--priority high|normal] [--json]
     voxsight jobs [--status S] [--json] | job ID [--json] | workers [--json]
+    voxsight recording ID --meta KEY=VALUE ... [--json]
     voxsight worker [--device cuda:0|cpu] [--concurrency N]
     voxsight search QUERY [--emotion E] [--language L] [--role R] [--event E] [--agent A] [--queue Q] [--json]
     voxsight users add|list|disable|password | tokens create|list|revoke | audit [--json]

@@ -132,8 +132,12 @@ def _report(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight import reports
     from voxsight.operations import Actor, Door, reports as report_operations
 
-    # As at the API and the console: a report read is not audited; one written out as CSV is an export.
-    made = report_operations.export if args.format == "csv" else report_operations.report
-    report = made(open_site(args, config), Actor.local(Door.CLI), args.start, args.end, args.by)
-    print(reports.render(report, args.format), end="")
+    # As at the API and the console: a report read is audited as one; one written out as CSV is an
+    # export, audited once it is written.
+    site, me = open_site(args, config), Actor.local(Door.CLI)
+    if args.format == "csv":
+        report_operations.export(site, me, args.start, args.end, args.by,
+                                 deliver=lambda built: print(reports.render(built, "csv"), end=""))
+    else:
+        print(reports.render(report_operations.report(site, me, args.start, args.end, args.by), args.format), end="")
     return 0

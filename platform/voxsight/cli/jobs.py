@@ -1,4 +1,6 @@
-"""``submit``, ``jobs``, ``job``, ``workers`` and ``worker``: the queue, from both ends."""
+"""``submit``, ``jobs``, ``job``, ``workers`` and ``worker``: the queue, from both ends; and
+``recording``: a stored call's metadata changed (the only way it changes: a submit of the same
+bytes never rewrites it)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import sys
 
 from voxsight import audio, config as config_module
 from voxsight.cli import render
-from voxsight.cli.db import open_store
+from voxsight.cli.db import open_site, open_store
 from voxsight.errors import NotFound
 
 
@@ -32,6 +34,13 @@ def add_commands(commands) -> None:
     job.add_argument("id", type=int)
     job.add_argument("--json", action="store_true")
     job.set_defaults(run=_job)
+
+    recording = commands.add_parser("recording", help="change a stored call's metadata (audited, old and new)")
+    recording.add_argument("id", type=int)
+    recording.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE", required=True,
+                           help="a call metadata field to set (KEY= removes it); repeatable")
+    recording.add_argument("--json", action="store_true")
+    recording.set_defaults(run=_recording)
 
 
 def add_worker_commands(commands) -> None:
@@ -87,7 +96,9 @@ def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
 
 
 def _jobs(args: argparse.Namespace, config: config_module.Config) -> int:
-    listed = open_store(args, config).jobs.list(args.status, args.limit)
+    from voxsight.operations import Actor, Door, recordings
+
+    listed = recordings.job_list(open_site(args, config), Actor.local(Door.CLI), args.status, args.limit)
     if args.json:
         print(render.as_json([j.to_json() for j in listed]))
         return 0
@@ -97,10 +108,28 @@ def _jobs(args: argparse.Namespace, config: config_module.Config) -> int:
 
 
 def _job(args: argparse.Namespace, config: config_module.Config) -> int:
-    j = open_store(args, config).jobs.get(args.id)
+    from voxsight.operations import Actor, Door, recordings
+
+    j = recordings.job(open_site(args, config), Actor.local(Door.CLI), args.id)
     if j is None:
         raise NotFound(f"no job {args.id}")
     print(render.as_json(j.to_json()) if args.json else render.job(j))
+    return 0
+
+
+def _recording(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.operations import Actor, Door, recordings
+
+    changes = {}
+    for item in args.meta:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            render.note(f"--meta wants KEY=VALUE, not {item!r}")
+            return 2
+        changes[key] = value or None
+    r = recordings.update_metadata(open_site(args, config), Actor.local(Door.CLI), args.id, changes)
+    print(render.as_json(r.to_json()) if args.json else
+          f"recording {r.id}: " + ", ".join(f"{k}={v}" for k, v in sorted(r.call_metadata.items())))
     return 0
 
 

@@ -45,4 +45,5 @@ def require(actor: Actor, role: Role) -> None:
         Forbidden: ``actor``'s role is below ``role``.
     """
     if not actor.role.allows(role):
-        raise Forbidden(f"this needs the {role.value} role or higher; {actor.login} is {actor.role.value}")
+        raise Forbidden(f"this needs the {role.value} role or higher; {actor.login} is {actor.role.value}",
+                        needed=role.value)

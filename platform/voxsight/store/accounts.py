@@ -91,6 +91,17 @@ class Action(str, enum.Enum):
     EXPORT = "export"
     SEARCH = "search"
     AUDIT_EXPORT = "audit_export"
+    # Reads, each kind its own (issue 16): who saw which calls, alerts, jobs and figures.
+    LIST = "list"  # a page of calls, with its filters
+    REPORT = "report"  # a report read (one exported is EXPORT)
+    ALERT_LIST = "alert_list"
+    ALERT_VIEW = "alert_view"
+    JOB_LIST = "job_list"
+    JOB_VIEW = "job_view"
+    RECORDING_UPDATE = "recording_update"  # call metadata changed, with old and new values
+    # Refusals: an upload refused (with the reason), and any request the role or a policy denied.
+    UPLOAD_REFUSED = "upload_refused"
+    DENIED = "denied"
 
 
 @dataclass(frozen=True)
@@ -378,6 +389,15 @@ class AccountStore:
         with self._sessions() as session:
             rows = [_entry(e) for e in session.scalars(query)]
         return AuditPage(rows[:limit], rows[limit - 1].id if len(rows) > limit else None)
+
+
+    def audited_since(self, actor: str, action: Action | str, recording_id: int, since: datetime) -> bool:
+        """Whether ``actor`` has an entry of ``action`` on the recording since ``since`` (one walk
+        of the (actor, action, at) index)."""
+        e = schema.AuditEvent
+        with self._sessions() as session:
+            return session.scalar(select(e.id).where(e.actor == actor, e.action == getattr(action, "value", action),
+                                                     e.at >= since, e.recording_id == recording_id).limit(1)) is not None
 
 
 def _role(role: Role | str) -> Role:

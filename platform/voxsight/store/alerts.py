@@ -337,13 +337,20 @@ def _outbox_row(alert: dict[str, Any], event_id: int, action: str, at: datetime,
             "created_at": at, "status": OutboxStatus.PENDING.value, "attempts": 0, "published": False}
 
 
-def _features_row(e: Evaluation, now: datetime) -> dict[str, Any]:
-    f, call_at = e.features, _call_time(e.context)
+def call_columns(metadata: dict[str, Any], analyzed_at: datetime) -> dict[str, Any]:
+    """The columns of ``call_features`` that come from the call's metadata (when, which agent and
+    queue), as reports group by them: written with the features, and again when the metadata is
+    changed (``RecordingStore.update_metadata``)."""
+    call_at = _call_time(CallContext(0, "", 0.0, metadata, analyzed_at))
     day = call_at.date()
+    return {"call_at": call_at, "call_day": day, "call_week": day - timedelta(days=day.weekday()),
+            "agent": _text(metadata.get("agent")), "queue": _text(metadata.get("queue"))}
+
+
+def _features_row(e: Evaluation, now: datetime) -> dict[str, Any]:
+    f = e.features
     return {
-        "analysis_id": e.context.analysis_id, "call_at": call_at, "call_day": day,
-        "call_week": day - timedelta(days=day.weekday()),
-        "agent": _text(e.context.metadata.get("agent")), "queue": _text(e.context.metadata.get("queue")),
+        "analysis_id": e.context.analysis_id, **call_columns(e.context.metadata, e.context.finished_at),
         "language": f.language, "duration_s": f.duration_s, "talk_s": f.talk_s, "non_talk_s": f.non_talk_s,
         "negative_share": f.call.negative_share, "escalation": f.call.escalation, "overtalk_s": f.overtalk_s,
         "longest_silence_s": f.longest_silence_s, "dominant_emotion": f.call.dominant_emotion,

@@ -9,13 +9,15 @@ alerts is in that state (``none``: it has no alert at all).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from voxsight.records import Record, Time
 from voxsight.store import schema
+from voxsight.store.alerts import call_columns
 from voxsight.store.filters import Filters, call_conditions, heard_conditions
 
 SORTS = ("newest", "oldest", "longest", "shortest", "name")
@@ -85,6 +87,33 @@ class RecordingStore:
             row = session.get(schema.Recording, recording_id)
             return _summaries(session, [row])[0] if row else None
 
+    def id_for(self, sha256: str) -> int | None:
+        """The id of the recording of these bytes, if they are stored."""
+        with self._sessions() as session:
+            return session.scalar(select(schema.Recording.id).where(schema.Recording.sha256 == sha256))
+
+    def update_metadata(self, recording_id: int, changes: dict[str, str | None]) -> tuple[dict, dict] | None:
+        """Set (a text) or remove (None) call metadata fields of one recording, and the columns of
+        its calls' features that reports group by (when, agent, queue), in one transaction; the
+        recording's change mark moves, so no cached page shows the old values. Returns the
+        metadata before and after, or None when there is no such recording."""
+        r, cf, a = schema.Recording, schema.CallFeatures, schema.Analysis
+        with self._sessions.begin() as session:
+            row = session.scalar(select(r).where(r.id == recording_id).with_for_update())  # no lost update
+            if row is None:
+                return None
+            old = dict(row.call_metadata or {})
+            new = {**old, **{k: v for k, v in changes.items() if v is not None}}
+            for key in (k for k, v in changes.items() if v is None):
+                new.pop(key, None)
+            if new != old:
+                row.call_metadata, row.metadata_changed_at = new, datetime.now(timezone.utc)
+                for analysis_id, finished_at in session.execute(
+                        select(a.id, a.finished_at).join(cf, cf.analysis_id == a.id).where(a.recording_id == recording_id)):
+                    session.execute(update(cf).where(cf.analysis_id == analysis_id)
+                                    .values(**call_columns(new, finished_at or row.created_at)))
+        return old, new
+
     def audio_path(self, recording_id: int) -> str | None:
         """Where the recording's audio is stored (submitted recordings; ``analyze`` reads files in
         place and stores none)."""
@@ -105,14 +134,21 @@ class RecordingStore:
     def version(self) -> str:
         """Changes whenever anything a recording, search or report page shows may have changed: a
         new analysis (or a failed one replaced), an alert opened, updated, acknowledged or resolved,
-        a job submitted (new names and call metadata). Cached pages are keyed by it, so a page
-        cached before a change is never served after it, whichever process made the change."""
+        a job submitted (new names), a call's metadata changed. Cached pages are keyed by it, so a
+        page cached before a change is never served after it, whichever process made the change."""
         with self._sessions() as session:
             marks = session.execute(select(
                 select(func.max(schema.Analysis.id)).scalar_subquery(),
                 select(func.max(schema.AlertEvent.id)).scalar_subquery(),
-                select(func.max(schema.Job.id)).scalar_subquery())).one()
-        return ".".join(str(m or 0) for m in marks)
+                select(func.max(schema.Job.id)).scalar_subquery(),
+                select(func.max(schema.Recording.metadata_changed_at)).scalar_subquery())).one()
+        return ".".join(_mark(m) for m in marks)
+
+
+def _mark(value: Any) -> str:
+    if isinstance(value, datetime):
+        return str(int(value.timestamp() * 1_000_000))
+    return str(value or 0)  # an id; or a moment SQLite handed back as its text
 
 
 def _conditions(dialect: str, f: Filters, alert_state: str | None) -> list[Any]:

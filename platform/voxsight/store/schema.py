@@ -58,7 +58,8 @@ class Recording(Base):
     """One distinct audio file, identified by the sha256 of its bytes."""
 
     __tablename__ = "recordings"
-    __table_args__ = (Index("ix_recordings_created_at", "created_at", "id"),)  # newest first (0009)
+    __table_args__ = (Index("ix_recordings_created_at", "created_at", "id"),  # newest first (0009)
+                      Index("ix_recordings_metadata_changed_at", "metadata_changed_at"))  # the change mark (0012)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
@@ -74,14 +75,18 @@ class Recording(Base):
     # Every name these bytes have been seen under, first first (``filename`` is the first).
     names: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    # When its call metadata was last changed on purpose (``RecordingStore.update_metadata``), if ever.
+    metadata_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     analyses: Mapped[list[Analysis]] = relationship(back_populates="recording")
 
     @classmethod
     def get_or_add(cls, session: Session, sha256: str, filename: str, size_bytes: int,
                    call_metadata: dict | None) -> "Recording":
-        """The recording of these bytes, added if new; the name and call metadata given are merged
-        into it."""
+        """The recording of these bytes, added with this call metadata if new. An existing one keeps
+        its own: the same bytes sent again with other metadata reuse the call, they never rewrite it
+        (a change of metadata is ``RecordingStore.update_metadata``, audited with old and new). The
+        name is only added to the names it was seen under."""
         recording = session.scalar(select(cls).where(cls.sha256 == sha256))
         if recording is None:
             recording = cls(sha256=sha256, filename=filename, size_bytes=size_bytes,
@@ -89,8 +94,6 @@ class Recording(Base):
             session.add(recording)
             return recording
         recording.add_name(filename)
-        if call_metadata:
-            recording.call_metadata = {**recording.call_metadata, **call_metadata}
         return recording
 
     def add_name(self, name: str) -> None:

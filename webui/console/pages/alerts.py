@@ -58,9 +58,9 @@ def label(now: alerts.Watch):
     return gr.Tab(label=f"Alerts ({now.open} open)" if now.open else "Alerts", visible=True)
 
 
-def _inbox(site: Site, who, status, severity, rule, page: int):
+def _inbox(site: Site, who, status, severity, rule, page: int, refresh: bool = False):
     query = alerts.AlertQuery(choice(status), choice(severity), choice(rule), page)
-    found = alerts.inbox(site, who, query)
+    found = alerts.inbox(site, who, query, refresh)
     first = page * query.page_size + 1
     summary = (f"Alerts {first:,}–{first + len(found.items) - 1:,} of {found.total:,}" if found.items
                else "No alert matches.")
@@ -167,7 +167,8 @@ def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
                         duration=6)
             if active != "alerts":
                 return [now, label(now), gr.skip(), gr.skip(), gr.skip(), gr.skip()]
-            return [now, label(now), *_inbox(site, who, status, severity, rule, int(page or 0)), int(page or 0)]
+            return [now, label(now), *_inbox(site, who, status, severity, rule, int(page or 0), refresh=True),
+                    int(page or 0)]
         except (Forbidden, StoreError):
             return [gr.skip()] * 6
 

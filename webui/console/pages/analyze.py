@@ -86,7 +86,7 @@ def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
             return gr.skip(), gr.skip()
         try:
             who = access.caller(site, request, touch=False)
-            rows = [vars(r) for r in analyze.jobs(site, who, [analyze.Submitted(**s) for s in submitted])]
+            rows = [vars(r) for r in analyze.jobs(site, who, [analyze.Submitted(**s) for s in submitted], refresh=True)]
         except (Forbidden, StoreError):
             return gr.skip(), gr.skip()
         if rows == shown:
