@@ -70,6 +70,8 @@ ROUTES = [
     ("GET", "/users", "admin", {}),
     ("POST", "/users", "admin", {"json": {"name": "role-table-{n}", "role": "viewer", "password": PASSWORD}}),
     ("POST", "/users/{name}/disable", "admin", {}),
+    ("POST", "/users/{name}/password", "admin", {"json": {"password": PASSWORD}}),
+    ("POST", "/users/{name}/sign-out", "admin", {}),
     ("GET", "/tokens", "admin", {}),
     ("POST", "/tokens", "admin", {"json": {"user": "viewer", "name": "role table"}}),
     ("DELETE", "/tokens/{token_id}", "admin", {}),

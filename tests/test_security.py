@@ -221,7 +221,7 @@ def _entries(s, actor: str, action: str) -> list:
     return s.store.accounts.audit_log(200, actor=actor, action=action).entries
 
 
-def _user(s, role: str) -> tuple[str, dict[str, str]]:
+def _user_with_token(s, role: str) -> tuple[str, dict[str, str]]:
     """A user of ``role`` of this test's own (no audit entries yet), and its bearer header."""
     import uuid
 
@@ -288,7 +288,7 @@ def test_a_metadata_change_is_its_own_audited_action_and_no_page_shows_the_old_v
 @pytest.mark.parametrize("header", ["bytes=0-", "bytes=00-", "bytes=0-0", "BYTES = 0-99", "bytes=5-9, 0-3",
                                     "bytes=-99999999", "bytes=-{size}", "bytes=x-y", "items=5-"])
 def test_a_read_from_the_first_byte_is_a_download_audited_however_the_range_is_written(site, header):
-    name, headers = _user(site, "viewer")
+    name, headers = _user_with_token(site, "viewer")
     size = CALL.stat().st_size
     path = f"/recordings/{site.recording_id}/audio"
     for n in (1, 2):  # every such read, not only the first of a listening
@@ -298,7 +298,7 @@ def test_a_read_from_the_first_byte_is_a_download_audited_however_the_range_is_w
 
 
 def test_a_range_past_the_first_byte_is_audited_unless_the_listening_already_is(site):
-    name, headers = _user(site, "viewer")
+    name, headers = _user_with_token(site, "viewer")
     path = f"/recordings/{site.recording_id}/audio"
     seek = get(site, None, path, headers={**headers, "Range": "bytes=1-"})
     assert seek.status_code == 206 and seek.content == CALL.read_bytes()[1:]  # all but one byte: never unaudited
@@ -309,7 +309,7 @@ def test_a_range_past_the_first_byte_is_audited_unless_the_listening_already_is(
 
 
 def test_refused_uploads_and_denied_requests_are_audited_with_why(site):
-    name, analyst = _user(site, "analyst")
+    name, analyst = _user_with_token(site, "analyst")
     not_audio = httpx.post(site.url + "/api/v1/recordings", headers=analyst, timeout=60,
                            files={"file": ("poc.html", b"<script>alert(1)</script>" * 40, "text/html")})
     assert not_audio.status_code == 415
@@ -321,7 +321,7 @@ def test_refused_uploads_and_denied_requests_are_audited_with_why(site):
     assert unaudio.detail["reason"] == not_audio.json()["detail"]
     assert not _entries(site, name, "upload")
 
-    viewer, headers = _user(site, "viewer")
+    viewer, headers = _user_with_token(site, "viewer")
     for method, path in (("POST", "/recordings"), ("GET", "/alerts"), ("GET", "/audit"), ("GET", "/search?q=x")):
         assert httpx.request(method, site.url + "/api/v1" + path, headers=headers, timeout=60).status_code == 403
     denied = _entries(site, viewer, "denied")
@@ -332,7 +332,7 @@ def test_refused_uploads_and_denied_requests_are_audited_with_why(site):
 
 
 def test_lists_searches_reports_alerts_and_jobs_are_audited_as_reads(site):
-    name, headers = _user(site, "supervisor")
+    name, headers = _user_with_token(site, "supervisor")
 
     def read(path, **params):
         got = get(site, None, path, headers=headers, params=params)
@@ -363,7 +363,7 @@ def test_lists_searches_reports_alerts_and_jobs_are_audited_as_reads(site):
 
 def test_an_export_is_audited_only_once_it_is_written(site):
     """A call with a Chinese file name: its export is logged exactly when the server wrote it."""
-    name, headers = _user(site, "analyst")
+    name, headers = _user_with_token(site, "analyst")
     sent = httpx.post(site.url + "/api/v1/recordings", headers=headers, timeout=120,
                       files={"file": ("退款投诉.wav", (SAMPLES / "calls" / "lost_card.wav").read_bytes(), "audio/wav")})
     recording_id = wait_done(site, sent.json()["id"])["recording"]["id"]
