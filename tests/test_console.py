@@ -514,9 +514,8 @@ def test_the_audit_log_pages_back_and_filters(site, people):
     assert [e.detail["n"] for e in older.entries] == [4, 3, 2, 1, 0] and older.next_before_id is None
 
 
-def test_machinery_in_the_embedded_mode_lists_jobs_by_state_and_who_runs_them(site, people, tmp_path):
-    wav = tmp_path / "happy_upgrade.wav"
-    shutil.copy(SAMPLES / "calls" / "happy_upgrade.wav", wav)
+def test_machinery_in_the_embedded_mode_lists_jobs_by_state_and_who_runs_them(site, people):
+    wav = _uploaded(site, SAMPLES / "calls" / "happy_upgrade.wav")
     [done] = analyze.submit(site, people["analyst"], [(wav, wav.name)], analyze.CallDetails())
     site.store.jobs.claim(done.job_id, "worker-7", 60)
     now = admin.machinery(site, people["admin"])

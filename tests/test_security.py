@@ -157,6 +157,15 @@ def test_a_file_the_browser_uploaded_still_becomes_a_job_and_its_copy_is_removed
     assert gradio_copies(site, content) == []
 
 
+def test_a_report_export_is_served_from_the_sites_console_folder_not_tmp(site):
+    with console(site, "analyst") as browser:
+        status, done = console_event(browser, "export", ["2020-01-01", "2099-12-31", "queue"])
+        assert status == 200 and done["success"], done
+        exported = done["output"]["data"][0]["value"]
+        assert Path(exported["path"]).is_relative_to(site.data_dir / "console-files" / "exports")
+        download = browser.get(exported["url"].removeprefix(site.url))
+    assert download.status_code == 200 and download.text.startswith("queue,calls")
+
 
 # -- 4. alert message templates (finding 3)
 
