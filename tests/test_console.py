@@ -27,7 +27,7 @@ from voxsight.rules import RulesError
 from voxsight.store import Store
 from voxsight.store.accounts import Role, SignInLimits, UserInfo
 from voxsight.store.alerts import AlertError
-from voxsight.webui.console import access, admin, alerts, analytics, analyze, call, calls, render
+from voxsight.webui.console import access, admin, alerts, analytics, analyze, call, calls, files, render
 from voxsight.webui.console.access import Forbidden
 from voxsight.site import Site
 from voxsight.webui.deps import SESSION_COOKIE, Caller
@@ -330,9 +330,16 @@ def test_a_synthetic_models_output_is_marked_at_the_top_of_the_page(site, people
 
 # -- Analyze
 
+def _uploaded(site: Site, source: Path, name: str | None = None) -> Path:
+    """``source`` as the browser's upload leaves it: in Gradio's folder, in a directory of its own."""
+    directory = files.folder(site.config) / hashlib.sha256(str(source).encode()).hexdigest()
+    directory.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(source, directory / (name or source.name)))
+
+
 def test_uploads_become_jobs_and_a_refused_file_says_why(site, people, tmp_path):
-    gradio_copies = tmp_path / "gradio"
-    gradio_copies.mkdir()
+    gradio_copies = files.folder(site.config) / "an-upload"
+    gradio_copies.mkdir(parents=True)
     good = gradio_copies / "lost_card.wav"
     shutil.copy(SAMPLES / "calls" / "lost_card.wav", good)
     notes = gradio_copies / "notes.txt"
@@ -367,12 +374,27 @@ def test_uploads_become_jobs_and_a_refused_file_says_why(site, people, tmp_path)
     assert (failed.status, failed.reason) == ("failed", "lost_card.wav: the file is damaged at 00:41")
 
 
-def test_a_bad_call_time_refuses_the_upload_with_the_reason(site, people, tmp_path):
-    good = tmp_path / "happy_upgrade.wav"
-    shutil.copy(SAMPLES / "calls" / "happy_upgrade.wav", good)
+def test_a_bad_call_time_refuses_the_upload_with_the_reason(site, people):
+    good = _uploaded(site, SAMPLES / "calls" / "happy_upgrade.wav")
     [done] = analyze.submit(site, people["analyst"], [(good, good.name)], analyze.CallDetails(call_time="yesterday"))
     assert done.job_id is None and "call_time" in done.reason and "ISO 8601" in done.reason
     assert site.store.jobs.list() == []
+
+
+def test_only_files_in_gradios_folder_are_taken_and_nothing_else_is_read_or_removed(site, people, tmp_path):
+    elsewhere = Path(shutil.copy(SAMPLES / "calls" / "happy_upgrade.wav", tmp_path / "server_file.wav"))
+    uploaded = _uploaded(site, SAMPLES / "calls" / "lost_card.wav")
+    way_out = files.folder(site.config) / ".." / "server_file.wav"
+    shutil.copy(elsewhere, way_out)
+    link = uploaded.parent / "link.wav"
+    link.symlink_to(elsewhere)
+    stored = site.store.recordings.list().total
+    for path in (elsewhere, way_out, link, "https://example.com/call.wav", "relative/call.wav"):
+        with pytest.raises(Forbidden, match="only files uploaded"):
+            analyze.submit(site, people["analyst"], [(uploaded, "lost_card.wav"), (path, "call.wav")],
+                           analyze.CallDetails())
+    assert elsewhere.exists() and way_out.exists() and uploaded.exists()  # nothing read, nothing removed
+    assert site.store.jobs.list() == [] and site.store.recordings.list().total == stored
 
 
 # -- Alerts
@@ -434,6 +456,7 @@ def test_analytics_plots_come_from_the_report(site, people):
 
 def test_the_csv_export_is_the_report_and_is_audited(site, people):
     path = analytics.export_csv(site, people["analyst"], date(2026, 11, 1), date(2026, 11, 30), "queue")
+    assert path.is_relative_to(files.folder(site.config)) and path.name == "report-2026-11-01-2026-11-30-queue.csv"
     lines = path.read_text().splitlines()
     assert lines[0].startswith("queue,calls,minutes") and [line.split(",")[0] for line in lines[1:]] == [
         "billing", "cards", "sales"]
@@ -508,9 +531,8 @@ def test_the_audit_log_pages_back_and_filters(site, people):
     assert [e.detail["n"] for e in older.entries] == [4, 3, 2, 1, 0] and older.next_before_id is None
 
 
-def test_machinery_in_the_embedded_mode_lists_jobs_by_state_and_who_runs_them(site, people, tmp_path):
-    wav = tmp_path / "happy_upgrade.wav"
-    shutil.copy(SAMPLES / "calls" / "happy_upgrade.wav", wav)
+def test_machinery_in_the_embedded_mode_lists_jobs_by_state_and_who_runs_them(site, people):
+    wav = _uploaded(site, SAMPLES / "calls" / "happy_upgrade.wav")
     [done] = analyze.submit(site, people["analyst"], [(wav, wav.name)], analyze.CallDetails())
     site.store.jobs.claim(done.job_id, "worker-7", 60)
     now = admin.machinery(site, people["admin"])
@@ -614,3 +636,25 @@ def test_a_sign_in_form_posted_from_another_site_signs_nobody_in(served):
     refused = served.client.post("/sign-in", data={"name": "ann", "password": PASSWORD},
                                  headers={"Origin": "http://elsewhere.example"}, follow_redirects=False)
     assert refused.status_code == 403 and SESSION_COOKIE not in refused.cookies
+
+
+def test_gradios_folder_is_the_sites_emptied_at_start_and_takes_uploads_within_the_size_limit(own_config):
+    from voxsight.webui.app import create_app
+
+    config = own_config.with_overrides(web={"max_upload_bytes": 10_000})
+    left = files.folder(config) / "left-by-a-crash" / "call.wav"
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"RIFF")
+    store = Store(config.store_url)
+    store.accounts.add_user("ann", "analyst", PASSWORD)
+    with TestClient(create_app(config, store), base_url="http://voxsight.test") as c:
+        assert not left.exists()
+        c.post("/sign-in", data={"name": "ann", "password": PASSWORD})
+        small = c.post("/console/gradio_api/upload", files={"files": ("small.wav", b"x" * 5_000)})
+        assert small.status_code == 200, small.text
+        [path] = small.json()
+        assert Path(path).is_relative_to(files.folder(config)) and Path(path).read_bytes() == b"x" * 5_000
+        big = c.post("/console/gradio_api/upload", files={"files": ("big.wav", b"x" * 20_000)})
+        assert big.status_code == 413
+        assert [p.name for p in files.folder(config).rglob("*") if p.is_file() and p.stat().st_size] == ["small.wav"]
+    store.engine.dispose()

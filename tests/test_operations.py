@@ -27,7 +27,7 @@ from voxsight.results import AnalysisResult, RecordingInfo, Segment
 from voxsight.store import Store
 from voxsight.store.accounts import MIN_PASSWORD_LENGTH, Action, Door
 from voxsight.store.repository import _alembic_config
-from voxsight.webui.console import access, admin, alerts as console_alerts, analyze, call, calls
+from voxsight.webui.console import access, admin, alerts as console_alerts, analyze, call, calls, files
 from voxsight.webui.deps import SESSION_COOKIE
 
 PASSWORD = "correct horse battery staple"
@@ -211,7 +211,8 @@ def test_an_upload_through_every_door_is_audited_alike(doors, redis_url, tmp_pat
     with CALL.open("rb") as f:
         sent = s.api("POST", "/recordings", files={"file": ("api.wav", f, "audio/wav")}, data={"agent": "ann"})
     assert sent.status_code == 202, sent.text
-    given = tmp_path / "gradio-copy.wav"  # the console removes its copy once stored
+    given = files.folder(s.site.config) / "an-upload" / "gradio-copy.wav"  # the console removes its copy once stored
+    given.parent.mkdir(parents=True)
     shutil.copy(CALL, given)
     [submitted] = analyze.submit(s.site, s.console, [(given, "console.wav")], analyze.CallDetails(agent="ann"))
     assert submitted.job_id is not None and not given.exists()

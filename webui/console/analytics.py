@@ -8,7 +8,6 @@ plots draw.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from voxsight import reports
 from voxsight.operations import reports as report_operations
 from voxsight.reports import Report
 from voxsight.store.accounts import Role
+from voxsight.webui.console import files
 from voxsight.webui.console.access import require
 from voxsight.site import Site
 from voxsight.webui.deps import Caller
@@ -80,11 +80,11 @@ def comparison(a: Analytics) -> list[dict]:
 
 
 def export_csv(site: Site, who: Caller, start: date, end: date, by: str) -> Path:
-    """The report as CSV in a file of its own (for the browser to download); audited as an export."""
+    """The report as CSV in a file of its own for the browser to download, in the console's folder
+    (which Gradio sweeps: ``files``); audited as an export, once written."""
     def deliver(report: Report) -> Path:
-        with tempfile.NamedTemporaryFile("w", suffix=".csv", prefix=f"report-{start}-{end}-{by}-", delete=False,
-                                         encoding="utf-8", newline="") as out:
-            out.write(reports.render(report, "csv"))
-        return Path(out.name)
+        path = files.export_file(site.config, f"report-{start}-{end}-{by}.csv")
+        path.write_text(reports.render(report, "csv"), encoding="utf-8", newline="")
+        return path
 
     return report_operations.export(site, require(who, Role.ANALYST), start, end, by, deliver=deliver)

@@ -18,6 +18,7 @@ from voxsight.errors import AudioError
 from voxsight.operations import recordings
 from voxsight.store.accounts import Role
 from voxsight.webui import uploads
+from voxsight.webui.console import files as console_files
 from voxsight.webui.console.access import require
 from voxsight.site import Site
 from voxsight.webui.deps import Caller
@@ -63,15 +64,19 @@ class JobRow:
 def submit(site: Site, who: Caller, files: list[tuple[Path, str]], details: CallDetails) -> list[Submitted]:
     """Submit each file (its path here, the name the user knows it by) as a job.
 
-    Gradio's copy of each file is removed once it is in the storage (or refused): call audio is
-    not left in temporary folders.
+    Each must be a file the browser uploaded (in Gradio's folder); Gradio's copy of each is removed
+    once it is in the storage (or refused): call audio is not left in temporary folders.
+
+    Raises:
+        Forbidden: a path outside Gradio's folder (nothing is read or removed then).
     """
     me = require(who, Role.ANALYST)
+    files = [(console_files.uploaded(site.config, path), name) for path, name in files]
     out = []
     for path, name in files:
         received = None
         try:
-            received = uploads.receive_file(Path(path), name, site.config.storage_dir, site.config.web.max_upload_bytes)
+            received = uploads.receive_file(path, name, site.config.storage_dir, site.config.web.max_upload_bytes)
             received.fields = details.fields()
             job = recordings.upload(site, me, received)
         except HTTPException as exc:  # over the size limit

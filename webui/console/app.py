@@ -17,10 +17,11 @@ from pathlib import Path
 import gradio as gr
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
 
 from voxsight.results import SYNTHETIC_WARNING
 from voxsight.site import Site
-from voxsight.webui.console import access, alerts, render, signin
+from voxsight.webui.console import access, alerts, files, render, signin
 from voxsight.webui.console.handlers import Shell, handler
 from voxsight.webui.console.pages import admin, alerts as alerts_page, analytics, analyze, call, calls
 from voxsight.operations.machinery import describe_models
@@ -32,7 +33,7 @@ STATIC = Path(__file__).parent / "static"
 
 
 def build(site: Site) -> gr.Blocks:
-    with gr.Blocks(title="Voxsight", analytics_enabled=False, fill_width=True, delete_cache=(3600, 3600)) as blocks:
+    with gr.Blocks(title="Voxsight", analytics_enabled=False, fill_width=True, delete_cache=(files.SWEEP_EVERY_S, files.KEEP_S)) as blocks:
         with gr.Row(elem_id="vx-topbar", equal_height=True):
             gr.HTML('<div class="vx-brand">Vox<span>sight</span><small>speech analytics</small></div>')
             user = gr.HTML(elem_id="vx-user")
@@ -66,16 +67,26 @@ def _wire_load(site: Site, blocks: gr.Blocks, user: gr.HTML, site_banner: gr.HTM
 
 
 def mount(app: FastAPI, site: Site) -> None:
-    """Serve the console at ``/console/`` in ``app``, with the sign-in pages in front of it."""
+    """Serve the console at ``/console/`` in ``app``, with the sign-in pages in front of it, its
+    files in the site's own folder (``files``) and no answer to any other site's scripts."""
+    root = files.prepare(site.config)  # before Gradio's Blocks and app read where their folder is
     app.include_router(signin.router)
+    app.add_middleware(files.UploadedOnly, prefix="/console", root=root)
     app.add_middleware(signin.SignInFirst)
+    # Gradio answers cross-origin requests (with credentials) unless the app it is mounted in has a
+    # CORSMiddleware of its own: this one allows no other origin. The console's own pages are
+    # same-origin and need no CORS header.
+    app.add_middleware(CORSMiddleware, allow_origins=[])
 
     async def signed_in(request: Request) -> str | None:
         return await run_in_threadpool(access.session_user, site, request)
 
+    blocks = build(site)
     gr.mount_gradio_app(
-        app, build(site), path="/console", auth_dependency=signed_in, ssr_mode=False, footer_links=[],
+        app, blocks, path="/console", auth_dependency=signed_in, ssr_mode=False, footer_links=[],
         max_file_size=site.config.web.max_upload_bytes, show_error=False,  # gr.Error messages only, not internals
         theme=gr.themes.Default(primary_hue="blue", neutral_hue="slate"),  # its fonts are served locally
         css=render.css_variables() + (STATIC / "console.css").read_text(encoding="utf-8"),
         head=f"<script>{(STATIC / 'console.js').read_text(encoding='utf-8')}</script>")
+    # Gradio's own check that an event's files were uploaded runs only in a launched app.
+    blocks.has_launched = True
