@@ -219,22 +219,25 @@ def _me(s, client: httpx.Client | None = None, **headers) -> int:
     return (client or httpx).get(s.url + "/api/v1/auth/me", headers=headers, timeout=60).status_code
 
 
-def _fifteen_parallel_guesses(s, **headers) -> None:
+def _fifteen_parallel_guesses(s, backoff_s: float, **headers) -> None:
     name = _user(s)
     with ThreadPoolExecutor(15) as pool:
         codes = list(pool.map(lambda _: _sign_in(s, name, "wrong guess", **headers).status_code, range(15)))
+    last_failure = time.monotonic()
     assert sorted(codes) == [401] * 5 + [429] * 10
     actions = [e.action for e in s.store.accounts.audit_log(limit=50, actor=name).entries]
     assert actions.count("sign_in_failed") == 5 and actions.count("sign_in_refused") == 10
-    assert _sign_in(s, name, PASSWORD, **headers).status_code == 429  # a right guess now would not be checked
+    right = _sign_in(s, name, PASSWORD, **headers).status_code
+    if time.monotonic() - last_failure < backoff_s:  # on a loaded machine the wait may be over already
+        assert right == 429  # a right guess now would not be checked
 
 
 def test_parallel_wrong_passwords_are_checked_no_more_than_the_limit_on_postgresql(site):
-    _fifteen_parallel_guesses(site)
+    _fifteen_parallel_guesses(site, 5.0)
 
 
 def test_parallel_wrong_passwords_are_checked_no_more_than_the_limit_on_sqlite(proxied):
-    _fifteen_parallel_guesses(proxied, **{"X-Forwarded-For": "10.5.0.1"})
+    _fifteen_parallel_guesses(proxied, 2.0, **{"X-Forwarded-For": "10.5.0.1"})
 
 
 def test_failed_sign_ins_back_off_and_do_not_lock_the_owner_out(proxied):
@@ -345,6 +348,11 @@ def _patch(s, role, recording_id: int, **changes) -> httpx.Response:
     return httpx.patch(f"{s.url}/api/v1/recordings/{recording_id}", headers=auth(s, role), json=changes, timeout=60)
 
 
+def _report_groups(s, by: str) -> set[str]:
+    """The groups of the report CSV by ``by`` (other sections' calls have no agent or queue: "(none)")."""
+    return {row[0] for row in _report_csv(s, by)[1:]} - {"(none)"}
+
+
 def _report_csv(s, by: str) -> list[list[str]]:
     import csv
     import io
@@ -361,7 +369,7 @@ def test_the_same_bytes_uploaded_again_leave_the_stored_call_as_it_was_and_say_s
     assert again.status_code == 200 and again.json()["recording"]["id"] == site.recording_id  # the analysis reused
     detail = get(site, "viewer", f"/recordings/{site.recording_id}").json()
     assert detail["recording"]["call_metadata"] == {"agent": "ann", "queue": "billing"}
-    assert [row[0] for row in _report_csv(site, "agent")[1:]] == ["ann"]  # the reports agree with the list
+    assert _report_groups(site, "agent") == {"ann"}  # the reports agree with the list
     [entry] = [e for e in _entries(site, "analyst", "upload") if e.detail["job_id"] == again.json()["id"]]
     assert entry.detail["reused_recording"] == site.recording_id and entry.detail["metadata_applied"] is False
     assert entry.detail["metadata_not_applied"] == {"agent": "mallory", "queue": "fraud",
@@ -372,7 +380,7 @@ def test_a_metadata_change_is_its_own_audited_action_and_no_page_shows_the_old_v
     path = f"/recordings/{site.recording_id}"
     assert get(site, "viewer", path).json()["recording"]["call_metadata"]["queue"] == "billing"  # cached now
     assert get(site, "viewer", path).headers["x-cache"] == "hit"
-    assert [row[0] for row in _report_csv(site, "queue")[1:]] == ["billing"]
+    assert _report_groups(site, "queue") == {"billing"}
     denied = _patch(site, "viewer", site.recording_id, queue="retention")
     assert denied.status_code == 403
     assert _patch(site, "analyst", site.recording_id, colour="red").status_code == 422  # METADATA_FIELDS only
@@ -381,7 +389,7 @@ def test_a_metadata_change_is_its_own_audited_action_and_no_page_shows_the_old_v
         assert changed.status_code == 200, changed.text
         assert changed.json()["call_metadata"] == {"agent": "ann", "queue": "retention", "reference": "T-1"}
         assert get(site, "viewer", path).json()["recording"]["call_metadata"]["queue"] == "retention"
-        assert [row[0] for row in _report_csv(site, "queue")[1:]] == ["retention"]
+        assert _report_groups(site, "queue") == {"retention"}
         listed = get(site, "viewer", "/recordings", params={"queue": "retention"}).json()["items"]
         assert [r["id"] for r in listed] == [site.recording_id]
         [entry] = _entries(site, "analyst", "recording_update")[:1]
@@ -460,7 +468,8 @@ def test_lists_searches_reports_alerts_and_jobs_are_audited_as_reads(site):
     period = {"start": "2000-01-01", "end": "2100-01-01", "by": "agent"}
     assert [e.detail for e in _entries(site, name, "report")] == [{"report": period}]
     assert [e.detail for e in _entries(site, name, "export")] == [{"report": period}]
-    alert_id = read("/alerts", status="open").json()["items"][0]["id"]
+    alert_id = next(a["id"] for a in read("/alerts", status="open").json()["items"]
+                    if a["recording_id"] == site.recording_id)
     assert _entries(site, name, "alert_list")[0].detail["status"] == "open"
     read(f"/alerts/{alert_id}")
     [seen] = _entries(site, name, "alert_view")
