@@ -100,9 +100,17 @@ class WebConfig:
     port: int = 7860
     max_upload_bytes: int = 512 * 1024**2  # one uploaded recording; larger ones get 413
     session_hours: float = 12.0  # a console sign-in lasts this long
-    secure_cookies: bool = False  # set true behind HTTPS: the session cookie is then never sent in clear
+    # The session cookie's Secure flag (never sent in clear): auto sets it unless the site is
+    # reached over plain HTTP at a loopback address (a test or a one-machine trial); true or false.
+    secure_cookies: str = "auto"
     cache_ttl_s: float = 600.0  # cached pages also expire (new results already replace them: keys are versioned)
     embedded_worker: bool = True  # with no Redis, `serve` runs a worker beside it so uploads get analyzed
+
+    @property
+    def secure_cookie_mode(self) -> str:
+        """``auto``, ``always`` or ``never`` (YAML's true and false, or their words, for the last two)."""
+        word = str(self.secure_cookies).strip().lower()
+        return "auto" if word == "auto" else "always" if word in _TRUE else "never"
 
 
 @dataclass(frozen=True)
@@ -226,6 +234,8 @@ def _validate(config: Any) -> None:
             raise ConfigError("alerts.deliver_batch and alerts.webhook_timeout_s must be positive")
     if isinstance(config, WebConfig) and (config.max_upload_bytes < 1 or config.session_hours <= 0):
         raise ConfigError("web.max_upload_bytes and web.session_hours must be positive")
+    if isinstance(config, WebConfig) and str(config.secure_cookies).strip().lower() not in ("auto", *_TRUE, *_FALSE):
+        raise ConfigError(f"web.secure_cookies must be auto, true or false, not {config.secure_cookies!r}")
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from voxsight.operations import Action, accounts, audit as audit_log, machinery, rules
 from voxsight.store.accounts import AuditPage, TokenInfo, UserInfo
-from voxsight.webui import schemas
+from voxsight.webui import files, schemas
 from voxsight.webui.deps import Admin, Analyst, Id, OptionalId, SiteDep, Supervisor, Viewer
 from voxsight.webui.errors import problems
 
@@ -73,8 +73,7 @@ def audit(who: Admin, site: SiteDep,
         for e in page.entries:
             writer.writerow([e.id, e.at.isoformat(), e.actor, e.action, e.door or "", e.recording_id or "",
                              e.source or "", e.detail])
-        return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
+        return files.download(out.getvalue(), "text/csv; charset=utf-8", "audit.csv")
     return page
 
 

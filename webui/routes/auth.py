@@ -20,7 +20,7 @@ def sign_in(body: schemas.SignIn, request: Request, response: Response, site: Si
     """Start a console session (an ``HttpOnly`` cookie). Failed attempts are limited per name and
     per address (429 while locked out); every attempt is audited."""
     session = accounts.sign_in(site, Door.API, source(request), body.name, body.password)
-    set_session_cookie(site, response, session)
+    set_session_cookie(site, request, response, session)
     return session.user
 
 

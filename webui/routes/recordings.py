@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -14,7 +15,7 @@ from voxsight.operations import recordings
 from voxsight.store.filters import Filters
 from voxsight.store.jobs import JobView
 from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingPage
-from voxsight.webui import schemas
+from voxsight.webui import files, schemas
 from voxsight.webui.deps import Analyst, Id, OptionalMoment, SiteDep, Viewer
 from voxsight.webui.errors import problems
 from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive
@@ -96,12 +97,14 @@ def _detail(call: recordings.Call | None) -> dict | None:
             responses={200: {"content": {"audio/*": {}}}, 206: {"description": "the range asked for"},
                        **problems(404, 416)})
 def recording_audio(recording_id: Id, request: Request, who: Viewer, site: SiteDep):
-    """The recording as uploaded, with HTTP range requests (the console's player seeks with them).
-    Audited once per listening, not once per range."""
+    """The recording as uploaded, with HTTP range requests (the console's player seeks with them),
+    served as the audio type its bytes are (``application/octet-stream`` when they are no type a
+    browser plays), never as the name it was sent with says. Audited once per listening, not once
+    per range."""
     ranged = request.headers.get("range", "")
     from_start = not ranged or ranged.replace(" ", "").startswith("bytes=0-")
     path = recordings.audio_file(site, who.actor, recording_id, from_start)
-    return FileResponse(path, filename=path.name, content_disposition_type="inline")
+    return files.recording(path, f"recording-{recording_id}")
 
 
 @router.get("/{recording_id}/export", responses={**problems(404),
@@ -111,16 +114,14 @@ def export(recording_id: Id, who: Analyst, site: SiteDep, format: Literal["json"
     done = recordings.export(site, who.actor, recording_id, format)
     stem, result = done.stem, done.result
     if format == "json":
-        return JSONResponse(result.to_json(),
-                            headers={"Content-Disposition": f'attachment; filename="{stem}.json"'})
+        return files.download(json.dumps(result.to_json(), ensure_ascii=False), "application/json", f"{stem}.json")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["start_s", "end_s", "role", "language", "emotion", "events", "text", "words_engine"])
     for s in result.segments:
         writer.writerow([f"{s.start_s:.2f}", f"{s.end_s:.2f}", s.role or "", s.language or "", s.emotion or "",
                          " ".join(s.events), _cell(s.text), s.words_engine or ""])
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{stem}.csv"'})
+    return files.download(out.getvalue(), "text/csv; charset=utf-8", f"{stem}.csv")
 
 
 def _cell(text: str) -> str:

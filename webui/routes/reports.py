@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from voxsight import reports
 from voxsight.operations import reports as report_operations
+from voxsight.webui import files
 from voxsight.webui.deps import Analyst, SiteDep
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -33,5 +34,4 @@ def report(start: date, end: date, who: Analyst, site: SiteDep, response: Respon
     built = report_operations.export(site, who.actor, start, end, by, through=cached)
     csv_text = reports.render(reports.Report(**{**built, "rows": tuple(reports.ReportRow(**r) for r in built["rows"]),
                                                 "top_escalating": ()}), "csv")
-    return Response(csv_text, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="report-{start}-{end}-{by}.csv"'})
+    return files.download(csv_text, "text/csv; charset=utf-8", f"report-{start}-{end}-{by}.csv")
