@@ -3,12 +3,12 @@
 ``SecurityHeaders`` puts a Content Security Policy on every response (one per kind of page: the
 API's JSON loads nothing at all, the sign-in page only its own styles, the console only from this
 origin, a served file nothing but its media, in a sandbox), forbids framing (clickjacking), stops
-type sniffing, sends no referrer (URLs name recordings) and turns off the browser features nothing
+type sniffing, sends no referrer to other sites (URLs name recordings) and turns off the browser features nothing
 here uses. A response that set its own policy (``files``) keeps it.
 
 ``SameOriginWrites`` refuses a state-changing request (POST, PUT, PATCH, DELETE) that the session
 cookie would authorise unless it comes from this site's own pages: its ``Origin`` (or, from a
-browser that sends none, ``Sec-Fetch-Site: same-origin``) must be this origin. ``SameSite=Strict``
+browser that sends none or ``null``, ``Sec-Fetch-Site: same-origin``) must be this origin. ``SameSite=Strict``
 alone lets a sibling subdomain (same site, another origin) post with the cookie. Requests signed
 with a bearer token are not cookie-authorised, so not checked: a page elsewhere cannot add that
 header without a CORS grant, which this site never gives. Behind a reverse proxy, the proxy must
@@ -32,16 +32,21 @@ from voxsight.webui.files import FILE_CSP
 _EVERYWHERE = "frame-ancestors 'none'; base-uri 'none'"
 API_CSP = f"default-src 'none'; form-action 'none'; {_EVERYWHERE}"
 SIGN_IN_CSP = f"default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; {_EVERYWHERE}"
-# Gradio's page boots from inline scripts and styles it writes per request, so those stay allowed;
-# everything else (scripts, styles, fonts, the player's audio, its API calls) only from this origin.
-CONSOLE_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+# Gradio's page boots from inline scripts and styles it writes per request, and its HTML component
+# renders every gr.HTML through a template compiled with Function(): those stay allowed (without
+# 'unsafe-eval' the console's top bar, transcripts and tables are blank). Everything else
+# (scripts, styles, fonts, the player's audio, its API calls) only from this origin.
+CONSOLE_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+               "style-src 'self' 'unsafe-inline'; "
                "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; "
                "worker-src 'self' blob:; object-src 'none'; form-action 'self'; "
                "frame-ancestors 'none'; base-uri 'self'")
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: under it browsers send ``Origin: null`` with the site's own form posts and
+    # fetches, and the same-origin check below could not tell them from anyone's.
+    "Referrer-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), display-capture=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
@@ -112,13 +117,14 @@ def _by_cookie(request: Request) -> bool:
 
 
 def same_origin(request: Request) -> bool:
-    """Whether a request comes from this site's own pages, by what browsers say: ``Origin``, or
-    without it ``Sec-Fetch-Site``. A request with neither is not taken for one.
+    """Whether a request comes from this site's own pages, by what browsers say (pages cannot
+    forge either): ``Origin``, or where it is missing or ``null`` ``Sec-Fetch-Site``. A request
+    with neither is not taken for one.
 
     This origin is the ``Host`` the browser asked, at the scheme it used; an ``https`` origin is
     also taken for this one when the request reached us as ``http`` (a reverse proxy ended TLS)."""
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin in (None, "null"):
         return request.headers.get("sec-fetch-site") == "same-origin"
     host = request.headers.get("host", "").lower()
     parts = urlsplit(origin)
