@@ -218,6 +218,9 @@ def test_every_response_carries_the_security_headers(site):
     csp = assert_hardened(console, console=True)
     assert "default-src 'self'" in csp and "connect-src" not in csp  # nothing from outside the site
     assert_hardened(httpx.get(site.url + "/console/config", cookies=cookies), console=True)
+    for path in ("/console/gradio_api/file=/etc/hostname", "/console/gradio_api/file/etc/hostname"):
+        held = httpx.get(site.url + path, cookies=cookies)  # what Gradio serves of files is a file here too
+        assert_served_as_a_file(held)
 
 
 @needs_browser

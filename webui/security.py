@@ -51,7 +51,8 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CONSOLE_FILES = ("/console/gradio_api/file=", "/console/file=")  # what Gradio serves of files it holds
+# What Gradio serves of the files it holds (an analytics report, an upload being shown).
+CONSOLE_FILES = ("/console/gradio_api/file=", "/console/gradio_api/file/", "/console/file=", "/console/file/")
 
 
 def docs_csp(inline_script: str) -> str:
