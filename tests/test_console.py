@@ -578,7 +578,8 @@ def served(own_config):
     config = own_config
     store = Store(config.store_url)
     store.accounts.add_user("ann", "analyst", PASSWORD)
-    with TestClient(create_app(config, store), base_url="http://voxsight.test") as client:
+    # Served over HTTPS, as a site off loopback must be: the session cookie is Secure.
+    with TestClient(create_app(config, store), base_url="https://voxsight.test") as client:
         yield SimpleNamespace(client=client, store=store)
     store.engine.dispose()
 
@@ -601,7 +602,7 @@ def test_signing_in_makes_the_apis_session_and_opens_the_console(served):
     signed_in = c.post("/sign-in", data={"name": "ann", "password": PASSWORD}, follow_redirects=False)
     assert signed_in.status_code == 303 and signed_in.headers["location"] == "/console/"
     cookie = signed_in.headers["set-cookie"].lower()
-    assert "httponly" in cookie and "samesite=strict" in cookie
+    assert "httponly" in cookie and "samesite=strict" in cookie and "secure" in cookie
     assert c.get("/console/").status_code == 200
     assert c.get("/console/config").status_code == 200
     assert c.get("/api/v1/auth/me").json()["name"] == "ann"  # the same session serves the API and the player

@@ -16,7 +16,7 @@ def test_the_embedded_site_analyzes_an_upload_with_nothing_else_running(served_s
     added = voxsight(site.env, "users", "add", "ann", "--role", "analyst", input=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
     try:
-        with httpx.Client(base_url=site.url + "/api/v1", timeout=120) as browser:
+        with httpx.Client(base_url=site.url + "/api/v1", timeout=120, headers={"Origin": site.url}) as browser:
             assert browser.post("/auth/sign-in", json={"name": "ann", "password": PASSWORD}).status_code == 200
             call = SAMPLES / "calls" / "happy_upgrade.wav"
             job = browser.post("/recordings", files={"file": (call.name, call.read_bytes())},

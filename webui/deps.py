@@ -134,10 +134,29 @@ def requires(role: Role):
     return check
 
 
-def set_session_cookie(site: Site, response: Response, session: Session) -> None:
-    """The session's cookie: ``HttpOnly``, ``SameSite=Strict``, for the whole site."""
+def secure_cookie(site: Site, request: Request) -> bool:
+    """Whether the session cookie is ``Secure`` (``web.secure_cookies``; ``auto``: unless this
+    request came over plain HTTP to a loopback address, where a browser could not send it back)."""
+    mode = site.config.web.secure_cookie_mode
+    if mode != "auto":
+        return mode == "always"
+    return not (request.url.scheme == "http" and _loopback(request.url.hostname or ""))
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def set_session_cookie(site: Site, request: Request, response: Response, session: Session) -> None:
+    """The session's cookie: ``HttpOnly``, ``SameSite=Strict``, for the whole site, ``Secure`` as
+    ``secure_cookie`` says."""
     response.set_cookie(SESSION_COOKIE, session.secret, max_age=int(session.lifetime_s), httponly=True,
-                        samesite="strict", secure=site.config.web.secure_cookies, path="/")
+                        samesite="strict", secure=secure_cookie(site, request), path="/")
 
 
 def drop_session_cookie(response: Response) -> None:

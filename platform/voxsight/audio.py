@@ -255,6 +255,63 @@ def looks_like_audio(head: bytes) -> bool:
     )
 
 
+# What a stored recording is served as, by its content, never by the name it came with (a WAV named
+# poc.html is still a WAV): the media type, the extension Voxsight stores and offers it under, and
+# whether browsers play it (the others are only downloaded).
+@dataclass(frozen=True)
+class MediaType:
+    mime: str
+    extension: str
+    playable: bool
+
+
+OCTET_STREAM = MediaType("application/octet-stream", "bin", False)
+_WAV, _MP3, _AAC = MediaType("audio/wav", "wav", True), MediaType("audio/mpeg", "mp3", True), MediaType("audio/aac", "aac", True)
+_SIGNATURES: tuple[tuple[int, bytes, MediaType], ...] = (  # (offset, bytes there, type)
+    (0, b"fLaC", MediaType("audio/flac", "flac", True)),
+    (0, b"OggS", MediaType("audio/ogg", "ogg", True)),
+    (0, b"ID3", _MP3),
+    (0, b"#!AMR", MediaType("audio/amr", "amr", False)),
+    (4, b"ftyp", MediaType("audio/mp4", "m4a", True)),
+    (0, b"\x1a\x45\xdf\xa3", MediaType("audio/webm", "webm", True)),  # Matroska / WebM
+    (0, b".snd", MediaType("audio/basic", "au", False)),
+    (0, b"caff", MediaType("audio/x-caf", "caf", False)),
+)
+HEAD_BYTES = 64  # enough of a file for looks_like_audio and media_type
+
+
+def media_type(head: bytes) -> MediaType:
+    """What a file whose first bytes are ``head`` is served as: an audio type for the containers
+    this table knows, ``application/octet-stream`` for anything else."""
+    if head[:4] in (b"RIFF", b"RF64") and head[8:12] == b"WAVE":
+        return _WAV
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        return MediaType("audio/aiff", "aiff", False)
+    for offset, signature, kind in _SIGNATURES:
+        if head[offset:offset + len(signature)] == signature:
+            return kind
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:  # an MPEG audio or ADTS frame
+        return _AAC if head[1] & 0x06 == 0 else _MP3  # layer bits 00: ADTS (AAC)
+    return OCTET_STREAM
+
+
+def stored_name(head: bytes, sender_name: str = "") -> str:
+    """The name Voxsight stores a recording under: ``audio.<extension of its type>``. A file whose
+    type the content does not tell keeps the sender's extension only where it is a known audio one
+    (headerless GSM is known to FFmpeg by its extension alone), else ``audio.bin``."""
+    kind = media_type(head)
+    if kind is OCTET_STREAM:
+        suffix = Path(sender_name.replace("\\", "/")).suffix.lower()
+        return f"audio{suffix}" if suffix in AUDIO_EXTENSIONS else "audio.bin"
+    return f"audio.{kind.extension}"
+
+
+def read_head(path: str | Path) -> bytes:
+    """A file's first ``HEAD_BYTES``."""
+    with open(path, "rb") as f:
+        return f.read(HEAD_BYTES)
+
+
 def _identity(path: Path) -> str:
     try:
         return str(path.resolve())

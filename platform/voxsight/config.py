@@ -107,9 +107,17 @@ class WebConfig:
     sign_in_backoff_s: float = 5.0  # the first wait, doubled with every further failure ...
     sign_in_backoff_max_s: float = 900.0  # ... up to this
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For is believed
-    secure_cookies: bool = False  # set true behind HTTPS: the session cookie is then never sent in clear
+    # The session cookie's Secure flag (never sent in clear): auto sets it unless the site is
+    # reached over plain HTTP at a loopback address (a test or a one-machine trial); true or false.
+    secure_cookies: str = "auto"
     cache_ttl_s: float = 600.0  # cached pages also expire (new results already replace them: keys are versioned)
     embedded_worker: bool = True  # with no Redis, `serve` runs a worker beside it so uploads get analyzed
+
+    @property
+    def secure_cookie_mode(self) -> str:
+        """``auto``, ``always`` or ``never`` (YAML's true and false, or their words, for the last two)."""
+        word = str(self.secure_cookies).strip().lower()
+        return "auto" if word == "auto" else "always" if word in _TRUE else "never"
 
 
 @dataclass(frozen=True)
@@ -244,6 +252,8 @@ def _validate(config: Any) -> None:
                 ipaddress.ip_network(entry, strict=False)
             except ValueError:
                 raise ConfigError(f"web.trusted_proxies: {entry!r} is not an address or a network") from None
+    if isinstance(config, WebConfig) and str(config.secure_cookies).strip().lower() not in ("auto", *_TRUE, *_FALSE):
+        raise ConfigError(f"web.secure_cookies must be auto, true or false, not {config.secure_cookies!r}")
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

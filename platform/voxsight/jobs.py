@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from voxsight import models, recipe
-from voxsight.audio import AudioError, hash_file
+from voxsight.audio import AudioError, hash_file, read_head, stored_name
 from voxsight.config import Config
 from voxsight.queue import RedisQueue
 from voxsight.store import Store
@@ -97,9 +97,8 @@ def submit_upload(store: Store, queue: RedisQueue | None, storage_dir: Path, rec
 
 
 def store_audio(storage_dir: Path, path: Path) -> tuple[str, int, Path]:
-    """Copy a file into content-addressed storage (``<dir>/ab/abcdef…/name.wav``); returns its
-    sha256, size and stored path. The same bytes are stored once, under the first name given;
-    the name is kept so that errors name the file a user knows."""
+    """Copy a file into content-addressed storage (``<dir>/ab/abcdef…/audio.wav``); returns its
+    sha256, size and stored path. The same bytes are stored once."""
     storage_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=storage_dir, delete=False) as copy:
         try:
@@ -111,15 +110,16 @@ def store_audio(storage_dir: Path, path: Path) -> tuple[str, int, Path]:
 
 
 def place(storage_dir: Path, received: Path, sha256: str, name: str) -> Path:
-    """Move a file received in ``storage_dir`` to its content address; if those bytes are stored
-    already, drop it and return the stored copy."""
+    """Move a file received in ``storage_dir`` to its content address, under a name Voxsight chooses
+    by its content (``audio.stored_name``: ``audio.wav``...), never the sender's ``name``, which the
+    job keeps to show; if those bytes are stored already, drop it and return the stored copy (which
+    may carry the sender's name: stored before names were chosen, it is served by its content too)."""
     folder = storage_dir / sha256[:2] / sha256
     existing = sorted(folder.glob("*")) if folder.is_dir() else []
     if existing:
         os.unlink(received)
         return existing[0]
     folder.mkdir(parents=True, exist_ok=True)
-    base = Path(name.replace("\\", "/")).name[-200:]  # no folders, whatever the sender's system
-    stored = folder / (base if base not in ("", ".", "..") else "audio")
+    stored = folder / stored_name(read_head(received), name)
     shutil.move(received, stored)  # a rename on one filesystem: nobody sees half a file
     return stored

@@ -56,7 +56,7 @@ def sign_in(request: Request, site: SiteDep, name: Annotated[str, Form(max_lengt
     except SignInFailed as exc:
         return _page(name, error=_sentence(exc), status=401)
     response = RedirectResponse(CONSOLE, 303)
-    set_session_cookie(site, response, session)
+    set_session_cookie(site, request, response, session)
     return response
 
 

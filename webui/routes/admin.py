@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from voxsight.operations import Action, accounts, audit as audit_log, machinery, rules
 from voxsight.store.accounts import AuditPage, TokenInfo, UserInfo
-from voxsight.webui import schemas
+from voxsight.webui import files, schemas
 from voxsight.webui.deps import Admin, Analyst, Id, OptionalId, SiteDep, Supervisor, Viewer
 from voxsight.webui.errors import problems
 
@@ -80,8 +80,7 @@ def audit(who: Admin, site: SiteDep,
     """The audit log, newest first: who did what, through which door, to which recording, when, from where."""
     page = audit_log.log(site, who.actor, limit, before_id, actor, action)
     if format == "csv":
-        written = Response(audit_log.csv(page), media_type="text/csv; charset=utf-8",
-                           headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
+        written = files.download(audit_log.csv(page), "text/csv; charset=utf-8", "audit.csv")
         who.audit(site, Action.AUDIT_EXPORT, entries=len(page.entries))  # once it is written
         return written
     return page

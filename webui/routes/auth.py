@@ -21,7 +21,7 @@ def sign_in(body: schemas.SignIn, request: Request, response: Response, site: Si
     address (or many for a name, or from an address) each further one waits, doubling (429 with
     ``Retry-After`` meanwhile); every attempt is audited."""
     session = accounts.sign_in(site, Door.API, source(request), body.name, body.password)
-    set_session_cookie(site, response, session)
+    set_session_cookie(site, request, response, session)
     return session.user
 
 

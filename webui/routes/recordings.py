@@ -13,7 +13,7 @@ from voxsight.operations import recordings
 from voxsight.store.filters import Filters
 from voxsight.store.jobs import JobView
 from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingPage, RecordingSummary
-from voxsight.webui import ranges, schemas
+from voxsight.webui import files, ranges, schemas
 from voxsight.webui.deps import Analyst, Id, OptionalMoment, SiteDep, Viewer
 from voxsight.webui.errors import problems
 from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive
@@ -107,13 +107,15 @@ def _detail(call: recordings.Call | None) -> dict | None:
             responses={200: {"content": {"audio/*": {}}}, 206: {"description": "the range asked for"},
                        **problems(404, 416)})
 def recording_audio(recording_id: Id, request: Request, who: Viewer, site: SiteDep):
-    """The recording as uploaded, with HTTP range requests (the console's player seeks with them).
+    """The recording as uploaded, with HTTP range requests (the console's player seeks with them),
+    served as the audio type its bytes are (``application/octet-stream`` when no type a browser
+    plays), never as the name it was sent with says.
     Audited once per listening, not once per range: a read from the first byte, however the range
     is written; a later range only when no listening of it by the same user was audited lately."""
     def deliver(path):
         reads_start = ranges.from_start(request.headers.get("range"), request.headers.get("if-range"),
                                         path.stat().st_size)
-        return FileResponse(path, filename=path.name, content_disposition_type="inline"), reads_start
+        return files.recording(path, f"recording-{recording_id}"), reads_start
 
     return recordings.audio_file(site, who.actor, recording_id, deliver)
 
@@ -124,7 +126,6 @@ def export(recording_id: Id, who: Analyst, site: SiteDep, format: Literal["json"
     """The call's transcript with its tags, as JSON or CSV (one row per segment); audited once
     the response is made."""
     def deliver(done: recordings.Export) -> Response:
-        return Response(done.text(), media_type=done.media_type,
-                        headers={"Content-Disposition": f'attachment; filename="{done.stem}.{done.format}"'})
+        return files.download(done.text(), done.media_type, f"{done.stem}.{done.format}")
 
     return recordings.export(site, who.actor, recording_id, format, deliver)

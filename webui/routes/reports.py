@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from voxsight import reports
 from voxsight.operations import reports as report_operations
+from voxsight.webui import files
 from voxsight.webui.deps import Analyst, SiteDep
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -31,8 +32,7 @@ def report(start: date, end: date, who: Analyst, site: SiteDep, response: Respon
     def deliver(built: dict) -> Response:
         report = reports.Report(**{**built, "rows": tuple(reports.ReportRow(**r) for r in built["rows"]),
                                    "top_escalating": ()})
-        return Response(reports.render(report, "csv"), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="report-{start}-{end}-{by}.csv"'})
+        return files.download(reports.render(report, "csv"), "text/csv; charset=utf-8", f"report-{start}-{end}-{by}.csv")
 
     if format == "json":
         return report_operations.report(site, who.actor, start, end, by, through=cached)
