@@ -648,7 +648,8 @@ def test_gradios_folder_is_the_sites_emptied_at_start_and_takes_uploads_within_t
     left.write_bytes(b"RIFF")
     store = Store(config.store_url)
     store.accounts.add_user("ann", "analyst", PASSWORD)
-    with TestClient(create_app(config, store), base_url="http://voxsight.test") as c:
+    with TestClient(create_app(config, store), base_url="https://voxsight.test",
+                    headers={"Origin": "https://voxsight.test"}) as c:
         assert not left.exists()
         c.post("/sign-in", data={"name": "ann", "password": PASSWORD})
         small = c.post("/console/gradio_api/upload", files={"files": ("small.wav", b"x" * 5_000)})

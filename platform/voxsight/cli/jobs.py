@@ -54,19 +54,27 @@ def add_worker_commands(commands) -> None:
     worker.set_defaults(run=_worker)
 
 
+def _key_values(items: list[str]) -> dict[str, str] | None:
+    """``--meta KEY=VALUE`` options as a mapping; None (after saying why) when one is not that."""
+    pairs = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            render.note(f"--meta wants KEY=VALUE, not {item!r}")
+            return None
+        pairs[key] = value
+    return pairs
+
+
 def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight import jobs
     from voxsight.cache import ResultCache
     from voxsight.operations import Actor, Door, recordings
     from voxsight.site import Site
 
-    metadata = {}
-    for item in args.meta:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            render.note(f"--meta wants KEY=VALUE, not {item!r}")
-            return 2
-        metadata[key] = value
+    metadata = _key_values(args.meta)
+    if metadata is None:
+        return 2
     found = audio.find_audio_files(args.paths)
     render.found_files(found, args.paths)
     if not found.files:
@@ -120,13 +128,10 @@ def _job(args: argparse.Namespace, config: config_module.Config) -> int:
 def _recording(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight.operations import Actor, Door, recordings
 
-    changes = {}
-    for item in args.meta:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            render.note(f"--meta wants KEY=VALUE, not {item!r}")
-            return 2
-        changes[key] = value or None
+    changes = _key_values(args.meta)
+    if changes is None:
+        return 2
+    changes = {key: value or None for key, value in changes.items()}  # KEY= removes it
     r = recordings.update_metadata(open_site(args, config), Actor.local(Door.CLI), args.id, changes)
     print(render.as_json(r.to_json()) if args.json else
           f"recording {r.id}: " + ", ".join(f"{k}={v}" for k, v in sorted(r.call_metadata.items())))
