@@ -275,6 +275,9 @@ def test_a_cookie_authorised_change_from_another_origin_is_refused(site):
         assert refused.status_code == 403 and "own pages" in refused.json()["detail"], (headers, refused.text)
         gradio = httpx.post(site.url + "/console/gradio_api/queue/join", json={}, cookies=cookies, headers=headers)
         assert gradio.status_code == 403, headers
+    refusals = [e for e in _entries(site, "admin", "denied") if "own pages" in e.detail["reason"]]
+    assert sorted((e.detail["path"], e.door) for e in refusals) == sorted(
+        [("/api/v1/rules/check", "api"), ("/console/gradio_api/queue/join", "console")] * len(elsewhere))
     for headers in ({"Origin": site.url}, {"Sec-Fetch-Site": "same-origin"},
                     {"Origin": "null", "Sec-Fetch-Site": "same-origin"}):
         assert httpx.post(site.url + "/api/v1/rules/check", json=check, cookies=cookies,
@@ -373,6 +376,8 @@ def test_a_console_event_takes_no_file_from_the_servers_disk_and_fetches_no_url(
             for file in forged:
                 status, answer = analyze(browser, file)
                 assert status == 403 and "only files uploaded" in answer, (role, file, answer)
+        denied = [e for e in _entries(site, role, "denied") if "only files uploaded" in e.detail["reason"]]
+        assert len(denied) == len(forged) and all(e.door == "console" for e in denied), role  # audited, by name
     assert get(site, "viewer", "/recordings").json()["total"] == before
     assert server_file.exists() and gradio_copies(site, server_file.read_bytes()) == []
     with console(site, "analyst") as browser:  # nor does Gradio's file route fetch a URL for anyone

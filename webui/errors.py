@@ -24,8 +24,8 @@ from starlette.exceptions import HTTPException
 
 from voxsight.errors import (AccountError, AlertError, AudioError, ConfigError, Forbidden, LockedOut, ModelError,
                              NotAudio, NotFound, QueueError, RulesError, SignInFailed, StoreError, VoxsightError)
-from voxsight.operations import Door, audit
-from voxsight.webui.deps import source
+from voxsight.operations import Actor, Door, accounts, audit
+from voxsight.webui.deps import bearer_or_session, source
 from voxsight.webui.schemas import Problem
 
 log = logging.getLogger(__name__)
@@ -74,13 +74,27 @@ def _allowed(request: Request) -> str:
 
 
 def _audit_denied(request: Request, refusal: Forbidden) -> None:
-    who = getattr(request.state, "caller", None)
+    site = request.app.state.site
     door = Door.CONSOLE if request.url.path.startswith("/console") else Door.API
     try:
-        audit.denied(request.app.state.site, refusal, who.actor if who else None, door,
-                     who.source if who else source(request), path=request.url.path, method=request.method)
+        who = getattr(request.state, "caller", None)
+        actor = who.actor if who else _signed_in_as(site, request, door)
+        audit.denied(site, refusal, actor, door, source(request), path=request.url.path, method=request.method)
     except Exception:  # the refusal is answered even when the log cannot take it
         log.exception("could not audit a refused %s %s", request.method, request.url.path)
+
+
+def _signed_in_as(site, request: Request, door: Door) -> Actor | None:
+    """Who a request refused before any route is signed in as, if anyone (not a use of the session)."""
+    secret, _ = bearer_or_session(request)
+    user = accounts.signed_in(site, secret, touch=False) if secret else None
+    return Actor.of(user, door, source(request)) if user else None
+
+
+async def audit_refusal(request: Request, reason: str) -> None:
+    """Audit a 403 that a middleware answers itself (the Origin check, the console's file checks),
+    as every other 403 is: ``denied``, with who asked when they are signed in."""
+    await run_in_threadpool(_audit_denied, request, Forbidden(reason))
 
 
 def install(app: FastAPI) -> None:

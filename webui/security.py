@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voxsight.webui.deps import SESSION_COOKIE
-from voxsight.webui.errors import problem
+from voxsight.webui.errors import audit_refusal, problem
 from voxsight.webui.files import FILE_CSP
 
 _EVERYWHERE = "frame-ancestors 'none'; base-uri 'none'"
@@ -101,9 +101,10 @@ class SameOriginWrites:
         if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
             request = Request(scope)
             if _by_cookie(request) and not same_origin(request):
-                response = problem(403, "a signed-in change must come from this site's own pages (its Origin "
-                                        "or Sec-Fetch-Site header says it came from elsewhere, or from nowhere)")
-                await response(scope, receive, send)
+                reason = ("a signed-in change must come from this site's own pages (its Origin "
+                          "or Sec-Fetch-Site header says it came from elsewhere, or from nowhere)")
+                await audit_refusal(request, reason)
+                await problem(403, reason)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

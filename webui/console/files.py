@@ -35,6 +35,7 @@ from voxsight.errors import Forbidden
 from voxsight.store.accounts import Role
 from voxsight.webui.console import access
 from voxsight.webui.deps import get_site
+from voxsight.webui.errors import audit_refusal
 
 FOLDER = "console-files"
 SWEEP_EVERY_S, KEEP_S = 600, 1800
@@ -129,6 +130,8 @@ class UploadedOnly:
                 refusal = self._event(body)
                 receive = _replay(body, receive)
         if refusal is not None:
+            if refusal.status_code == 403:
+                await audit_refusal(request, refusal.body.decode())
             await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)
