@@ -78,14 +78,13 @@ class AccountError(VoxsightError, ValueError):
 
 
 class Forbidden(VoxsightError):
-    """The actor's role, or the policy (no admin disables themselves), refuses this, at every door.
-    ``needed`` names the role that would have been allowed (None: a policy refusal), for the audit."""
+    """The actor's role, or the policy (no admin disables themselves), refuses this, at every door."""
 
     permanent = True
 
     def __init__(self, message: str, needed: str | None = None):
         super().__init__(message)
-        self.needed = needed
+        self.needed = needed  # the role that would have been allowed (None: a policy refusal), for the audit
 
 
 class SignInFailed(VoxsightError):
