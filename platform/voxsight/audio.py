@@ -233,7 +233,7 @@ def _walk(folder: Path):
             else:
                 try:
                     with f.open("rb") as stream:
-                        head = stream.read(64)
+                        head = stream.read(HEAD_BYTES)
                 except OSError as exc:
                     yield f, f"cannot read the file ({_reason(exc)})"
                     continue
@@ -241,18 +241,12 @@ def _walk(folder: Path):
 
 
 def looks_like_audio(head: bytes) -> bool:
-    """Whether a file's first bytes are the signature of an audio or media container FFmpeg reads."""
-    return (
-        head[:4] in (b"RIFF", b"RF64", b"riff", b"fLaC", b"OggS", b".snd", b"caff", b"MThd", b"wvpk", b"MAC ")
-        or (head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"))
-        or head[:3] == b"ID3"
-        or head[:5] == b"#!AMR"
-        or head[4:8] == b"ftyp"
-        or head[:4] == b"\x1a\x45\xdf\xa3"  # Matroska / WebM
-        or head[:4] == b"\x30\x26\xb2\x75"  # ASF / WMA
-        or head[:2] == b"\x0b\x77"  # AC-3
-        or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)  # MPEG audio / ADTS frame
-    )
+    """Whether a file's first bytes are the signature of an audio or media container FFmpeg reads:
+    one Voxsight serves as audio (``media_type``), or another it decodes but serves as bytes."""
+    return (media_type(head) is not OCTET_STREAM
+            or head[:4] in (b"RIFF", b"RF64", b"riff",  # RIFF of any kind, not only WAVE
+                            b"MThd", b"wvpk", b"MAC ", b"\x30\x26\xb2\x75")  # MIDI, WavPack, APE, ASF / WMA
+            or head[:2] == b"\x0b\x77")  # AC-3
 
 
 # What a stored recording is served as, by its content, never by the name it came with (a WAV named
