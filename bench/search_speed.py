@@ -16,6 +16,11 @@ bench builds beside the current one), interleaved, on the same database. Prints 
 each, per query and over all, and the ratio previous / now. A last section, not in the totals,
 times filters that defeat the walk (see ``voxsight.store.search``): a language no English word is in, an
 event no segment has.
+
+A third section times the Chinese script fold (``voxsight.script``): each query through
+``Store.search`` with the normaliser as it is and with the fold taken out (the search before it),
+interleaved; the seeded Chinese is simplified, so both must return the same page. The traditional
+form of each Chinese query is then searched once, and must find what the simplified one finds.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import uuid
 
 from sqlalchemy import create_engine, func, select, text
 
+from voxsight import script, text as text_module
 from voxsight.store import search
 from voxsight.store.filters import Filters, call_conditions, heard_conditions
 from voxsight.store.search import Hit, Query, SearchPage, index_terms
@@ -73,6 +79,8 @@ def main() -> None:
               f"p95 ratio previous/now {_p95(previous) / _p95(now):.1f}x")
         print("not in the totals: filters that defeat the walk")
         measure(store, DEFEATING, max(3, args.repeat // 4))
+        print("the Chinese script fold: search without it, and with it")
+        measure_fold(store, args.repeat)
     finally:
         if not args.keep:
             with admin.connect() as c:
@@ -152,6 +160,41 @@ def measure(store: Store, filter_sets: dict[str, Filters], repeat: int) -> tuple
                   f"{_p95(previous):6.1f}  {statistics.median(now):6.1f} ms {_p95(now):6.1f}  "
                   f"{_p95(previous) / _p95(now):6.1f}x")
     return every_previous, every_now
+
+
+def measure_fold(store: Store, repeat: int) -> None:
+    folding = text_module.fold
+    unfolded, folded = [], []
+    for query in QUERIES:
+        for label, filters in FILTERS.items():
+            text_module.fold = str  # the normaliser before the fold: text as it is
+            before = store.search(query, filters)
+            text_module.fold = folding
+            page = store.search(query, filters)
+            if [h.segment_id for h in page.hits] != [h.segment_id for h in before.hits]:
+                raise SystemExit(f"{label} {query!r}: the fold changed a page of simplified text")
+            times: tuple[list[float], list[float]] = ([], [])
+            for k in range(repeat):  # which goes first alternates
+                for fold, into in ((str, times[0]), (folding, times[1]))[::1 if k % 2 else -1]:
+                    text_module.fold = fold
+                    started = time.perf_counter()
+                    store.search(query, filters)
+                    into.append((time.perf_counter() - started) * 1000)
+            text_module.fold = folding
+            unfolded += times[0]
+            folded += times[1]
+            traditional, found = script.write(query, "traditional"), ""
+            if traditional != query:
+                hits = store.search(traditional, filters).hits
+                if [h.segment_id for h in hits] != [h.segment_id for h in page.hits]:
+                    raise SystemExit(f"{label} {traditional!r} does not find what {query!r} finds")
+                found = f"  {traditional}: the same {len(hits)} hits"
+            print(f"  {label:13} {query!r:22} {len(page.hits):4}  without {statistics.median(times[0]):7.1f} ms "
+                  f"{_p95(times[0]):6.1f}  with {statistics.median(times[1]):7.1f} ms {_p95(times[1]):6.1f}"
+                  f"  p50 ratio with/without {statistics.median(times[1]) / statistics.median(times[0]):.2f}{found}")
+    print(f"all queries: without the fold p50 {statistics.median(unfolded):.1f} ms, p95 {_p95(unfolded):.1f} ms; "
+          f"with it p50 {statistics.median(folded):.1f} ms, p95 {_p95(folded):.1f} ms; "
+          f"p50 ratio with/without {statistics.median(folded) / statistics.median(unfolded):.2f}")
 
 
 def previous_search(session, query: str, filters: Filters, limit: int = 50, offset: int = 0) -> SearchPage:

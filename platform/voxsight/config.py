@@ -18,6 +18,7 @@ from typing import Any, Mapping
 import yaml
 
 from voxsight.errors import ConfigError
+from voxsight.script import CONVERSIONS as SCRIPT_CONVERSIONS
 
 DEFAULT_CONFIG_FILE = Path("configs/voxsight.yaml")
 ENV_PREFIX = "VOXSIGHT_"
@@ -52,6 +53,19 @@ class EngineConfig:
 
     def resolved_threads(self) -> int:
         return self.threads or len(os.sched_getaffinity(0))
+
+
+@dataclass(frozen=True)
+class ChineseScriptConfig:
+    """How Chinese is written in stored transcripts, per language: one of ``voxsight.script``'s
+    choices (as_recognised, simplified, traditional, hongkong, taiwan, mainland). Matching folds
+    both scripts whatever is chosen."""
+
+    zh: str = "simplified"  # Mandarin (Whisper writes it in traditional characters)
+    yue: str = "traditional"  # Cantonese
+
+    def as_dict(self) -> dict[str, str]:
+        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,7 @@ class Config:
     data_dir: str = "data"
     models: ModelsConfig = field(default_factory=ModelsConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
+    chinese_script: ChineseScriptConfig = field(default_factory=ChineseScriptConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
@@ -254,6 +269,10 @@ def _validate(config: Any) -> None:
                 raise ConfigError(f"web.trusted_proxies: {entry!r} is not an address or a network") from None
     if isinstance(config, WebConfig) and str(config.secure_cookies).strip().lower() not in ("auto", *_TRUE, *_FALSE):
         raise ConfigError(f"web.secure_cookies must be auto, true or false, not {config.secure_cookies!r}")
+    if isinstance(config, ChineseScriptConfig):
+        for language, choice in config.as_dict().items():
+            if choice not in SCRIPT_CONVERSIONS:
+                raise ConfigError(f"chinese_script.{language} {choice!r} is not one of {' '.join(SCRIPT_CONVERSIONS)}")
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

@@ -4,8 +4,8 @@ Used by the accuracy harness (``bench/accuracy.py``) and by the tests that hold 
 a bound. The normaliser, applied to reference and hypothesis alike:
 
 1. Unicode NFKC (full-width forms become ASCII), then case-folding.
-2. Chinese only (``zh``, ``yue``): traditional characters folded to simplified (Whisper often
-   writes traditional; references are simplified), when the ``hanziconv`` package is installed.
+2. Chinese only (``zh``, ``yue``): traditional characters folded to simplified, as matching folds
+   them (``voxsight.script.fold``): a reference and a transcript in different scripts agree.
 3. Every punctuation or symbol character becomes a space.
 4. Space-delimited languages are split into words (WER); Chinese, Japanese and Cantonese are
    compared character by character with spaces removed (CER). Korean is written with spaces but
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+
+from voxsight.script import fold
 
 CHARACTER_LANGUAGES = ("zh", "yue", "ja", "ko")  # scored by CER
 CHINESE = ("zh", "yue")
@@ -46,12 +48,7 @@ def tokens(text: str, language: str) -> list[str]:
     """The normalised units a rate counts: words, or characters for CJK languages."""
     text = unicodedata.normalize("NFKC", text).casefold()
     if language in CHINESE:
-        try:
-            from hanziconv import HanziConv
-        except ImportError:
-            pass  # scored as written; install hanziconv (the bench extra) to fold scripts
-        else:
-            text = HanziConv.toSimplified(text)
+        text = fold(text)
     text = "".join(" " if unicodedata.category(c)[0] in "PS" else c for c in text)
     if language in CHARACTER_LANGUAGES:
         return [c for c in text if not c.isspace()]

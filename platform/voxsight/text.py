@@ -1,10 +1,12 @@
 """Text as matching sees it: one normalisation for search and phrase rules, in every script.
 
 Transcripts differ from what an analyst types in width (ＡＢＣ, ｶﾀｶﾅ), case, punctuation and the
-punctuation that ITN adds or leaves out ("cancel my account." / "Cancel my account"), so both sides
-are normalised the same way: NFKC, casefold, punctuation and symbols to spaces. Chinese and Japanese
-are written without spaces: their runs of characters are matched as substrings, other scripts as
-whole words.
+punctuation that ITN adds or leaves out ("cancel my account." / "Cancel my account"), and Chinese
+in its script (投訴 / 投诉), so both sides are normalised the same way: NFKC, casefold, traditional
+Chinese folded to simplified (``voxsight.script``), punctuation and symbols to spaces. Every step
+maps a character to characters of its own, so a match is found again in the original text. Chinese
+and Japanese are written without spaces: their runs of characters are matched as substrings, other
+scripts as whole words.
 """
 
 from __future__ import annotations
@@ -13,17 +15,19 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from voxsight.script import fold
+
 # Han, kana and CJK punctuation: scripts written without spaces (Korean spaces its words).
 UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 
 
 def normalize(text: str) -> str:
-    """NFKC, casefold, punctuation and symbols to spaces, whitespace collapsed."""
+    """NFKC, casefold, Chinese scripts folded, punctuation and symbols to spaces, whitespace collapsed."""
     return " ".join(_normalize_chars(text).split())
 
 
 def _normalize_chars(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = fold(unicodedata.normalize("NFKC", text).casefold())
     return "".join(" " if unicodedata.category(c)[0] in "PSZC" else c for c in text)
 
 
