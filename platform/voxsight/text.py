@@ -27,7 +27,11 @@ def normalize(text: str) -> str:
 
 
 def _normalize_chars(text: str) -> str:
-    text = fold(unicodedata.normalize("NFKC", text).casefold())
+    return fold(_width_case_punctuation(text))
+
+
+def _width_case_punctuation(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(" " if unicodedata.category(c)[0] in "PSZC" else c for c in text)
 
 
@@ -54,10 +58,10 @@ def find(text: str, query: str) -> list[tuple[int, int]]:
     matched the way search and rules match: normalised, CJK as substrings, words whole."""
     mapped, origin = [], []  # normalised characters, and the original index of each
     for i, ch in enumerate(text):
-        for c in _normalize_chars(ch):
+        for c in _width_case_punctuation(ch):
             mapped.append(c)
             origin.append(i)
-    haystack = "".join(mapped)
+    haystack = fold("".join(mapped))  # once for the whole text: it maps each character to one
     wanted = runs(query)
     if not wanted:
         return []
