@@ -228,14 +228,16 @@ def test_a_job_whose_workers_keep_dying_is_failed_instead_of_killing_more(site, 
 def test_everything_queued_survives_redis_losing_its_data(site, engine, sample_calls):
     submitted = _submit(site, *(SAMPLES / c["file"] for c in sample_calls))
     # One job is in the hands of a worker that then dies; the others wait in Redis.
-    dying = _worker(site, engine, concurrency=1)
+    # A lease long enough to be live still at the first reconcile on a loaded machine.
+    dying = _worker(site, engine, concurrency=1, visibility_timeout_s=5.0)
+    taken_at = time.monotonic()
     [held] = dying._take(block_ms=1000)
     redis.Redis.from_url(site.queue.redis_url).flushdb()  # Redis restarted without persistence
 
     queue = jobs.open_queue(site, Store(site.store_url))
     assert queue.enqueued([j.id for j in submitted]) == set()
     assert reconcile(Store(site.store_url), queue) == len(submitted) - 1  # the held one has a live lease
-    time.sleep(1.1)  # its lease expires
+    time.sleep(max(0.0, taken_at + 5.1 - time.monotonic()))  # its lease expires
     assert reconcile(Store(site.store_url), queue) == 1
     assert reconcile(Store(site.store_url), queue) == 0  # nothing enqueued twice
 
