@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from voxsight import audio, models, recipe, script, tags, words
+from voxsight import audio, models, recipe, redaction, script, tags, words
 from voxsight.alerts import Alerting
 from voxsight.audio import Span
 from voxsight.config import Config
@@ -303,6 +303,8 @@ class Analyzer:
             ), w.transcripts.get(j), w.words_engines.get(j, words.SENSEVOICE))
             segments.append(script.write_segment(segment, scripts))  # the words as the site writes them
         segments.sort(key=lambda s: (s.start_s, s.channel or 0))
+        # Personal data masked here, before the result is stored, indexed, alerted on or printed.
+        segments = redaction.redact_call(segments, self.config.redaction.entities, self.config.redaction.mask)
         result = replace(w.result, segments=tuple(segments), timings_s=_rounded(w.timings))
         if self.store:
             before = time.perf_counter()

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 import yaml
 
 from voxsight.errors import ConfigError
+from voxsight.redaction import MASKS as REDACTION_MASKS, TYPES as REDACTION_TYPES
 from voxsight.script import CONVERSIONS as SCRIPT_CONVERSIONS
 
 DEFAULT_CONFIG_FILE = Path("configs/voxsight.yaml")
@@ -66,6 +67,14 @@ class ChineseScriptConfig:
 
     def as_dict(self) -> dict[str, str]:
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class RedactionConfig:
+    """Personal data masked in every transcript before it is stored (``voxsight.redaction``)."""
+
+    entities: tuple[str, ...] = REDACTION_TYPES  # which kinds; empty: none
+    mask: str = "type"  # type: [CARD]; last4: ****0366 for cards, accounts and phones, [TYPE] for the rest
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,7 @@ class Config:
     models: ModelsConfig = field(default_factory=ModelsConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
     chinese_script: ChineseScriptConfig = field(default_factory=ChineseScriptConfig)
+    redaction: RedactionConfig = field(default_factory=RedactionConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
@@ -273,6 +283,11 @@ def _validate(config: Any) -> None:
         for language, choice in config.as_dict().items():
             if choice not in SCRIPT_CONVERSIONS:
                 raise ConfigError(f"chinese_script.{language} {choice!r} is not one of {' '.join(SCRIPT_CONVERSIONS)}")
+    if isinstance(config, RedactionConfig):
+        if unknown := [e for e in config.entities if e not in REDACTION_TYPES]:
+            raise ConfigError(f"redaction.entities: {', '.join(unknown)} not among {' '.join(REDACTION_TYPES)}")
+        if config.mask not in REDACTION_MASKS:
+            raise ConfigError(f"redaction.mask {config.mask!r} is not one of {' '.join(REDACTION_MASKS)}")
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

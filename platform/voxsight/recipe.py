@@ -49,6 +49,7 @@ def analysis_parameters(config: Config) -> dict[str, Any]:
         "word_timestamps": e.word_timestamps, "max_segment_s": e.max_segment_s,
         "vad_end_silence_ms": e.vad_end_silence_ms,
         "words": e.words, "translate": e.translate, "chinese_script": config.chinese_script.as_dict(),
+        "redaction": {"entities": list(config.redaction.entities), "mask": config.redaction.mask},
         **({"whisper_beam_size": e.whisper_beam_size, "whisper_compute_type": e.whisper_compute_type}
            if uses_whisper(e) else {}),
     }

@@ -1,7 +1,7 @@
 """The ``voxsight`` command: a thin shell over the library.
 
-    voxsight analyze PATH... [--json] [--channels mix|split] [--language auto|zh|en|yue|ja|ko]
-                     [--words auto|sensevoice|whisper] [--translate] [--db URL]
+    voxsight analyze PATH... [--meta KEY=VALUE ...] [--json] [--channels mix|split]
+                     [--language auto|zh|en|yue|ja|ko] [--words auto|sensevoice|whisper] [--translate] [--db URL]
     voxsight demo [PATH...]
     voxsight models import SRC | verify | synth DIR --size tiny|full | download DIR [--whisper NAME]
     voxsight db upgrade
@@ -11,6 +11,7 @@
     voxsight jobs [--status S] [--json] | job ID [--json] | workers [--json]
     voxsight recording ID --meta KEY=VALUE ... [--json]
     voxsight worker [--device cuda:0|cpu] [--concurrency N]
+    voxsight redact [--language auto|zh|en] [--json] TEXT...
     voxsight search QUERY [--emotion E] [--language L] [--role R] [--event E] [--agent A] [--queue Q] [--json]
     voxsight users add|list|disable|password | tokens create|list|revoke | audit [--json]
     voxsight rules check FILE | rules backfill [--since WHEN]
@@ -33,7 +34,7 @@ import logging
 import sys
 
 from voxsight import audio, config as config_module
-from voxsight.cli import accounts, alerts, analyze, db, jobs, models, render, search, serve, site
+from voxsight.cli import accounts, alerts, analyze, db, jobs, models, redaction, render, search, serve, site
 from voxsight.errors import AlertError, NotFound, RulesError, VoxsightError
 
 
@@ -75,6 +76,7 @@ def parser() -> argparse.ArgumentParser:
     models.add_commands(commands)
     jobs.add_commands(commands)  # submit, jobs, job
     search.add_commands(commands)
+    redaction.add_commands(commands)
     jobs.add_worker_commands(commands)  # workers, worker
     accounts.add_commands(commands)  # users, tokens, audit
     alerts.add_commands(commands)  # rules, alerts, report

@@ -9,6 +9,7 @@ from pathlib import Path
 from voxsight import audio, config as config_module, recipe
 from voxsight.cli import render
 from voxsight.cli.db import open_store
+from voxsight.cli.jobs import key_values
 from voxsight.results import SYNTHETIC_TAGS_WARNING, SYNTHETIC_WARNING
 
 DEMO_SAMPLES = Path("samples/calls")
@@ -17,6 +18,8 @@ DEMO_SAMPLES = Path("samples/calls")
 def add_commands(commands) -> None:
     analyze = commands.add_parser("analyze", help="analyze recordings and store the results")
     analyze.add_argument("paths", nargs="+", metavar="PATH", help="audio files or folders (searched recursively)")
+    analyze.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE",
+                         help="call metadata (agent, customer, queue, call time...), as submit takes it; repeatable")
     _analysis_options(analyze)
     analyze.set_defaults(run=_analyze)
 
@@ -56,6 +59,9 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
 def _run(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight.analysis import AnalysisError, Analyzer
 
+    metadata = key_values(getattr(args, "meta", []))
+    if metadata is None:
+        return 2
     found = audio.find_audio_files(args.paths)
     render.found_files(found, args.paths)
     if not found.files:
@@ -71,7 +77,7 @@ def _run(args: argparse.Namespace, config: config_module.Config) -> int:
     with render.Progress(len(found.files)) as progress:
         for path in found.files:
             try:
-                result = analyzer.analyze_file(path, progress=progress.segments)
+                result = analyzer.analyze_file(path, metadata or None, progress=progress.segments)
             except (audio.AudioError, AnalysisError) as exc:  # this recording fails; the others go on
                 failures += 1
                 progress.write(f"voxsight: {exc}", sys.stderr)

@@ -54,7 +54,7 @@ def add_worker_commands(commands) -> None:
     worker.set_defaults(run=_worker)
 
 
-def _key_values(items: list[str]) -> dict[str, str] | None:
+def key_values(items: list[str]) -> dict[str, str] | None:
     """``--meta KEY=VALUE`` options as a mapping; None (after saying why) when one is not that."""
     pairs = {}
     for item in items:
@@ -72,7 +72,7 @@ def _submit(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight.operations import Actor, Door, recordings
     from voxsight.site import Site
 
-    metadata = _key_values(args.meta)
+    metadata = key_values(args.meta)
     if metadata is None:
         return 2
     found = audio.find_audio_files(args.paths)
@@ -128,7 +128,7 @@ def _job(args: argparse.Namespace, config: config_module.Config) -> int:
 def _recording(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight.operations import Actor, Door, recordings
 
-    changes = _key_values(args.meta)
+    changes = key_values(args.meta)
     if changes is None:
         return 2
     changes = {key: value or None for key, value in changes.items()}  # KEY= removes it

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
-from voxsight import audio, csvcells, jobs
+from voxsight import audio, csvcells, jobs, redaction
 from voxsight.errors import AudioError, NotAudio, NotFound
 from voxsight.features import CallFeatures
 from voxsight.operations import alerts as alert_policy
@@ -304,12 +304,15 @@ def export(site: Site, actor: Actor, recording_id: int, format: str = "json",
 
 def search(site: Site, actor: Actor, query: str, filters: Filters | None = None, limit: int = 50, offset: int = 0,
            through: Through = fresh) -> SearchPage:
-    """Segments whose words match ``query`` (any language), with the filters; audited with the words."""
+    """Segments whose words match ``query`` (any language), with the filters; audited with the words,
+    redacted as transcripts are (an analyst may type a card number: the log never holds it)."""
     require(actor, Role.ANALYST)
     filters = filters or Filters()
     page = through(lambda: site.store.search(query, filters, limit, offset))
     given = _given(filters)
-    record(site, actor, Action.SEARCH, query=query, **({"filters": given} if given else {}),
+    policy = site.config.redaction
+    record(site, actor, Action.SEARCH, query=redaction.redact(query, "auto", policy.entities, policy.mask).text,
+           **({"filters": given} if given else {}),
            **({"offset": offset} if offset else {}))
     return page
 

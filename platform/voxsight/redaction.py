@@ -1,0 +1,496 @@
+"""Personal data in a transcript: found in written and spoken forms, in Chinese and English, and masked.
+
+Speech recognisers write a card number as ``4532 0151 1283 0366``, ``four five three two zero one
+…``, ``幺三八 幺二三四 五六七八`` or ``6222,0212.3456``: so the numbers are read from a digit view
+of the text first. Every digit token (a run of Arabic digits, one Chinese numeral, an English digit
+word, "double four", "forty five") becomes digits at its place in the text, and tokens joined by
+nothing but spaces and punctuation form a run. Each stretch of whole tokens of a run is then a
+candidate, kept when a check says what it is:
+
+- numbers that carry their own check: a payment card (13-19 digits, Luhn, a known issuer prefix),
+  a PRC resident ID (18 characters with a valid birth date and ISO 7064 check character; 15-digit
+  legacy with a valid date), a mobile or landline number of mainland China, Hong Kong, or one
+  written with its country code;
+- numbers that only their announcement makes personal: a bank account ("account number"), a CVV
+  ("security code", "安全码"), an expiry ("expires", "有效期"), a PIN or a one-time code ("PIN",
+  "verification code", "验证码", "密码"), a phone number given as one without a mobile's shape.
+
+An order, tracking or case number announced as such is never taken for any of them; amounts, dates,
+times and counts are not runs of digit tokens of those lengths (三千五百, 2024年3月15日, 10:30).
+E-mail addresses (written, and "john dot smith at gmail dot com"), passport numbers and addresses
+with a reliable shape (a Chinese road and number, an English street number and suffix) are
+patterns of their own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Sequence
+
+from voxsight.results import Segment, Word
+from voxsight.script import fold
+
+TYPES = ("CARD", "CVV", "EXPIRY", "BANK_ACCOUNT", "PHONE", "ID_NUMBER", "PASSPORT", "EMAIL", "PIN", "ADDRESS")
+MASKS = ("type", "last4")  # [CARD]; or ****0366 for the numbers whose last four digits say which one
+
+
+@dataclass(frozen=True)
+class Entity:
+    type: str
+    start: int  # offsets into the text as given
+    end: int
+
+
+@dataclass(frozen=True)
+class Redacted:
+    text: str
+    entities: tuple[Entity, ...]
+
+
+def redact(text: str, language: str = "auto", types: tuple[str, ...] = TYPES, mask: str = "type") -> Redacted:
+    """``text`` with every entity of ``types`` masked (``[CARD]``, or ``****0366`` with ``last4``)."""
+    entities = find(text, language, types)
+    return Redacted(_masked(text, entities, mask), tuple(entities))
+
+
+def find(text: str, language: str = "auto", types: tuple[str, ...] = TYPES) -> list[Entity]:
+    """The entities of ``types`` in ``text``, in order, none overlapping."""
+    candidates = [*_patterns(text), *_numbers(text, language)]
+    chosen: list[Entity] = []
+    # The longest first (a whole account before a phone-shaped part of it), then the most certain.
+    for e in sorted(candidates, key=lambda e: (-(e.end - e.start), _CERTAINTY.index(e.type), e.start)):
+        if e.type in types and all(e.end <= c.start or e.start >= c.end for c in chosen):
+            chosen.append(e)
+    for e in _repeats(text, language, chosen):
+        if all(e.end <= c.start or e.start >= c.end for c in chosen):
+            chosen.append(e)
+    return sorted(chosen, key=lambda e: e.start)
+
+
+def redact_call(segments: Sequence[Segment], types: tuple[str, ...] = TYPES, mask: str = "type") -> list[Segment]:
+    """The call's segments with every entity masked in their text, SenseVoice's raw output and
+    translation; the words an entity covers become one word, the mask, over their time range.
+
+    Each channel's segments are read as one text, in time order: a card number read over two
+    segments, or announced in the one before, is found as one.
+    """
+    if not types:
+        return list(segments)
+    out = list(segments)
+    by_channel: dict[int | None, list[int]] = {}
+    for k, s in sorted(enumerate(segments), key=lambda ks: ks[1].start_s):
+        by_channel.setdefault(s.channel, []).append(k)
+    for indices in by_channel.values():
+        joined, starts = "", []
+        for k in indices:
+            starts.append(len(joined))
+            joined += segments[k].text + "\n"
+        entities = find(joined, "auto", types)
+        for k, offset in zip(indices, starts):
+            s = segments[k]
+            own = [Entity(e.type, max(e.start, offset) - offset, min(e.end, offset + len(s.text)) - offset)
+                   for e in entities if e.start < offset + len(s.text) and e.end > offset]
+            text = _masked(s.text, own, mask)
+            # SenseVoice's raw output is its tags then these words, unless Whisper wrote the words
+            raw = s.raw[:len(s.raw) - len(s.text)] + text if s.raw.endswith(s.text) else redact(
+                s.raw, "auto", types, mask).text
+            out[k] = replace(s, text=text, words=_masked_words(s, own, types, mask), raw=raw,
+                             translation=s.translation and redact(s.translation, "en", types, mask).text)
+    return out
+
+
+def _masked(text: str, entities: list[Entity], mask: str) -> str:
+    out, at = [], 0
+    for e in entities:
+        out += [text[at:e.start], _mask(text[e.start:e.end], e.type, mask)]
+        at = e.end
+    return "".join(out) + text[at:]
+
+
+def _masked_words(segment: Segment, entities: list[Entity], types: tuple[str, ...], mask: str) -> tuple[Word, ...]:
+    """The words placed in the segment's text in order; those an entity covers merged into its mask.
+    A word not found in the text is redacted on its own."""
+    text, out, at, merged_into = segment.text, [], 0, {}
+    for w in segment.words:
+        place = text.find(w.text, at) if w.text else -1
+        if place < 0:
+            out.append(replace(w, text=redact(w.text, "auto", types, mask).text))
+            continue
+        at = place + len(w.text)
+        hit = next((e for e in entities if place < e.end and e.start < at), None)
+        if hit is None:
+            out.append(w)
+        elif hit in merged_into:
+            first = out[merged_into[hit]]
+            out[merged_into[hit]] = replace(first, end_s=max(first.end_s, w.end_s))
+        else:
+            merged_into[hit] = len(out)
+            out.append(replace(w, text=_mask(text[hit.start:hit.end], hit.type, mask)))
+    return tuple(out)
+
+
+_CERTAINTY = ("EMAIL", "ID_NUMBER", "CARD", "PASSPORT", "PHONE", "BANK_ACCOUNT", "EXPIRY", "CVV", "PIN", "ADDRESS")
+
+
+def _mask(value: str, kind: str, mask: str) -> str:
+    digits = _digits_of(value)
+    if mask == "last4" and kind in ("CARD", "BANK_ACCOUNT", "PHONE") and len(digits) > 4:
+        return "****" + digits[-4:]
+    return f"[{kind}]"
+
+
+# -- the digit view ------------------------------------------------------------------------------
+
+_UNITS = {"zero": 0, "oh": 0, "o": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+          "seven": 7, "eight": 8, "nine": 9}
+_TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+          "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS = {"twenty": 2, "thirty": 3, "forty": 4, "fifty": 5, "sixty": 6, "seventy": 7, "eighty": 8, "ninety": 9}
+_CHINESE = {c: str(i) for i, chars in enumerate(("零〇", "一幺", "二两", "三", "四", "五", "六", "七", "八", "九"))
+            for c in chars}
+_UNIT = "|".join(_UNITS)
+_WORD = re.compile(
+    rf"\b(?:(?P<times>double|triple)[\s-]+(?P<repeated>{_UNIT})|(?P<tens>{'|'.join(_TENS)})(?:[\s-]+(?P<unit>"
+    rf"{'|'.join(u for u in _UNITS if _UNITS[u])}))?|(?P<teen>{'|'.join(_TEENS)})|(?P<single>{_UNIT}))\b",
+    re.IGNORECASE)
+# What may stand between the tokens of one run; a break (punctuation) is where a run may be cut.
+_GAP = re.compile(r"(?:[\s\-–—.,，、。:：;；()（）/]|\b(?:slash|dash|hyphen)\b){0,4}", re.IGNORECASE)
+_BREAK = re.compile(r"[.,，、。;；]")
+_CHECK_CHARACTER = re.compile(r"[\s-]{0,2}([xX×Ｘ叉])")
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    digits: str
+
+
+def _tokens(text: str, language: str) -> list[_Token]:
+    tokens = []
+    for m in re.finditer(r"(?<![A-Za-z])\d+(?![A-WYZa-wyz])", text):  # any script's digits, full-width included
+        tokens.append(_Token(m.start(), m.end(), "".join(str(unicodedata.decimal(c)) for c in m.group())))
+    if language in ("auto", "zh"):
+        tokens += [_Token(i, i + 1, _CHINESE[c]) for i, c in enumerate(text) if c in _CHINESE]
+    if language in ("auto", "en"):
+        for m in _WORD.finditer(text):
+            if m["times"]:
+                digits = str(_UNITS[m["repeated"].lower()]) * (2 if m["times"].lower() == "double" else 3)
+            elif m["tens"]:
+                digits = str(_TENS[m["tens"].lower()] * 10 + (_UNITS[m["unit"].lower()] if m["unit"] else 0))
+            elif m["teen"]:
+                digits = str(_TEENS[m["teen"].lower()])
+            else:
+                if m["single"].lower() == "o" and not _near_digit_word(text, m):
+                    continue  # the letter, unless it is read among digits ("four o seven")
+                digits = str(_UNITS[m["single"].lower()])
+            tokens.append(_Token(m.start(), m.end(), digits))
+    return sorted(tokens, key=lambda t: t.start)
+
+
+def _near_digit_word(text: str, m: re.Match) -> bool:
+    around = text[max(0, m.start() - 12):m.end() + 12].lower()
+    return len(re.findall(rf"\b(?:{_UNIT}|\d)\b", around)) >= 3
+
+
+def _runs(tokens: list[_Token], text: str) -> list[list[_Token]]:
+    runs: list[list[_Token]] = []
+    for t in tokens:
+        if runs and _GAP.fullmatch(text[runs[-1][-1].end:t.start]):
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    return runs
+
+
+def _digits_of(value: str) -> str:
+    return "".join(t.digits for t in _tokens(value, "auto"))
+
+
+# -- numbers: checked, or announced -------------------------------------------------------------
+
+def _cue(*words: str) -> re.Pattern:
+    return re.compile("|".join(words), re.IGNORECASE)
+
+
+# Announcements, matched on folded text (``voxsight.script``): simplified forms only.
+_CUES = {
+    "CARD": _cue(r"(?<!id )\bcard\b", r"\bvisa\b", r"master\s?card", r"\bamex\b", r"union\s?pay", "卡号码", "卡号",
+                 "信用卡", "银行卡", "借记卡", "储蓄卡", "银联"),
+    "BANK_ACCOUNT": _cue(r"\baccount\b", r"\bacct\b", r"\biban\b", r"\bsort code\b", "账号", "帐号", "账户", "帐户",
+                         "户口"),
+    "PHONE": _cue(r"\bphone\b", r"\bmobile\b", r"\bcell\b", r"\bcall (?:me|us|you)\b", r"\breach (?:me|you)\b",
+                  r"\bnumber to call\b", r"\btel\b", r"\bcontact\b", r"\bwhatsapp\b", "电话", "手机", "号码", "联系",
+                  "致电", "打给"),
+    "CVV": _cue(r"\bcvv2?\b", r"\bcvc\b", r"\bsecurity code\b", r"\bthree digits?\b", r"\bon the back\b", "安全码",
+                "背面", "后三位"),
+    "EXPIRY": _cue(r"\bexpir\w*", r"\bvalid (?:thru|through|until)\b", r"\bexp\b", "有效期", "到期", "过期"),
+    "PIN": _cue(r"\bpin\b", r"\bpasscode\b", r"\bpassword\b", r"\b(?:verification|security|one[-\s]time|otp|access|"
+                r"confirmation|sms|auth\w*) code\b", r"\botp\b", r"\bthe code\b", r"\bcode is\b", "验证码", "密码",
+                "动态码", "校验码", "口令"),
+    "ID_NUMBER": _cue(r"\bid\b", r"\bidentity\b", "身份证号码", "身份证号", "身份证", "证件号码", "证件号"),
+    "PASSPORT": _cue(r"\bpassport\b", "护照号码", "护照号", "护照"),
+}
+# Announcements that make a number not personal: whatever its shape, it is the order's.
+_NOT_PERSONAL = _cue(r"\border\b", r"\btracking\b", r"\breference\b", r"\bref\b", r"\bcase\b", r"\bticket\b",
+                     r"\binvoice\b", r"\bparcel\b", r"\bshipment\b", r"\bbooking\b", r"\bconfirmation number\b",
+                     r"\bserial\b", r"\bmodel\b", r"\bext(?:ension)?\b", r"\bunits?\b", r"\bitems?\b",
+                     r"(?:订单|单|快递|运单|工单|编|流水|分机|发票|合同|保单|理赔|会员)(?:号码|号)?")
+# A number said again after one of these is the same kind as the one before it.
+_CORRECTION = _cue(r"\bsorry\b", r"\bno\b", r"\bi mean\b", r"\bactually\b", r"\bwrong\b", r"\bcorrection\b",
+                   "不对", "不是", "说错", "错了", "应该是")
+_CUE_REACH = 40  # characters before a number that its announcement may take
+_NOT = "NOT_PERSONAL"
+_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
+
+
+def _announcements(text: str, start: int) -> list[str]:
+    """The kinds of number announced before ``start`` (within reach), the closest first, up to an
+    order's announcement (``_NOT``), which ends the list."""
+    before = fold(text[max(0, start - _CUE_REACH):start])
+    ends = {kind: max((m.end() for m in cue.finditer(before)), default=-1)
+            for kind, cue in (*_CUES.items(), (_NOT, _NOT_PERSONAL))}
+    starts = {kind: max((m.start() for m in cue.finditer(before) if m.end() == ends[kind]), default=0)
+              for kind, cue in (*_CUES.items(), (_NOT, _NOT_PERSONAL))}
+    # The closest first; of two ending together (身份证号码, 号码), the longer one.
+    kinds = sorted((k for k in ends if ends[k] >= 0), key=lambda k: (-ends[k], starts[k]))
+    return kinds[:kinds.index(_NOT) + 1] if _NOT in kinds else kinds
+
+
+def _numbers(text: str, language: str) -> list[Entity]:
+    """Each run as a whole, else cut at its breaks into stretches tried as wholes again."""
+    found: list[Entity] = []
+
+    def whole(tokens: list[_Token]) -> None:
+        start, end = tokens[0].start, tokens[-1].end
+        digits = "".join(t.digits for t in tokens)
+        said_again = found and start - found[-1].end < _CUE_REACH and _CORRECTION.search(text[found[-1].end:start])
+        kind = _kind(text, start, end, digits, found[-1].type if said_again else None)
+        if kind is None:
+            cuts = [k for k in range(1, len(tokens)) if _BREAK.search(text[tokens[k - 1].end:tokens[k].start])]
+            for a, b in zip([0, *cuts], [*cuts, len(tokens)]):
+                if (a, b) != (0, len(tokens)):
+                    whole(tokens[a:b])
+            return
+        found.append(_widened(text, kind, start, end, len(digits)))
+
+    runs = _runs(_tokens(text, language), text)
+    pieces = _pieces(text, runs)
+    found += [e for e, _ in pieces]
+    taken = {k for _, k in pieces}
+    for k, run in enumerate(runs):
+        if k not in taken:
+            whole(run)
+    return found
+
+
+# What joins the pieces of one number said in parts ("the first eight are … then the last eight …").
+_CONTINUATION = _cue(r"\bthen\b", r"\band\b", r"\bnext\b", r"\blast\b", r"\brest\b", r"\bremaining\b",
+                     r"\bfollowed\b", r"\bafter that\b", r"\bsecond half\b", "后面", "然后", "接着", "最后", "剩下",
+                     "后几位", "后四位", "后八位", "再是", "还有")
+
+
+def _pieces(text: str, runs: list[list[_Token]]) -> list[tuple[Entity, int]]:
+    """Numbers said in two or three runs joined by words of continuation, whose digits together
+    are a card, a phone, an account or an ID: each piece an entity (with its run's index)."""
+    found: list[tuple[Entity, int]] = []
+    # Pieces of three digits or more: "the last four are", "后面四位" are words about the number.
+    substantial = [k for k, run in enumerate(runs) if sum(len(t.digits) for t in run) >= 3]
+    i = 0
+    while i < len(substantial) - 1:
+        for m in (3, 2):
+            group = [runs[k] for k in substantial[i:i + m]]
+            gaps = [fold(text[a[-1].end:b[0].start]) for a, b in zip(group, group[1:])]
+            if len(group) < m or not all(len(g) <= _CUE_REACH and _CONTINUATION.search(g) for g in gaps):
+                continue
+            start, end = group[0][0].start, group[-1][-1].end
+            digits = "".join(t.digits for run in group for t in run)
+            if _announcements(text, start)[:1] != [_NOT] and (kind := _checked_kind(text, start, end, digits)):
+                found += [(_widened(text, kind, run[0].start, run[-1].end, len(digits) if run is group[-1] else 0),
+                           k) for run, k in zip(group, substantial[i:i + m])]
+                i += m - 1
+                break
+        i += 1
+    return found
+
+
+def _repeats(text: str, language: str, chosen: list[Entity]) -> list[Entity]:
+    """A number said again (an agent reading it back, a customer repeating it): the same digits
+    anywhere else in the text, the same kind."""
+    said = {digits: e.type for e in chosen if len(digits := _digits_of(text[e.start:e.end])) >= 4}
+    again = []
+    for run in _runs(_tokens(text, language), text) if said else ():
+        cuts = [k for k in range(1, len(run)) if _BREAK.search(text[run[k - 1].end:run[k].start])]
+        for a, b in [(0, len(run)), *zip([0, *cuts], [*cuts, len(run)])]:
+            digits = "".join(t.digits for t in run[a:b])
+            if digits in said:
+                again.append(Entity(said[digits], run[a].start, run[b - 1].end))
+    return again
+
+
+def _widened(text: str, kind: str, start: int, end: int, digits: int) -> Entity:
+    """The entity with what belongs to it beside its digits: an ID's check character X, a phone's
+    plus sign, a passport's letters."""
+    if kind == "ID_NUMBER" and digits == 17:
+        end = _CHECK_CHARACTER.match(text, end).end()
+    if kind == "PHONE" and (plus := re.search(r"(?:\+|\bplus\s+)\s*$", text[:start], re.IGNORECASE)):
+        start = plus.start()
+    if kind == "PASSPORT":
+        start = re.search(r"(?<![A-Za-z])[A-Za-z]{1,2}[\s,.\-]*$", text[:start]).start()
+    return Entity(kind, start, end)
+
+
+def _checked_kind(text: str, start: int, end: int, digits: str, announced: tuple[str, ...] = ()) -> str | None:
+    """What the digits are by their own check: an ID, a card, a phone; None if nothing."""
+    n = len(digits)
+    if n == 17 and _CHECK_CHARACTER.match(text, end) and _resident_id(digits + "X"):
+        return "ID_NUMBER"
+    if n == 18 and _resident_id(digits):
+        return "ID_NUMBER"
+    if 13 <= n <= 19 and _luhn(digits) and _issuer(digits) and "BANK_ACCOUNT" not in announced[:1]:
+        return "CARD"
+    if _phone_by_shape(text, start, digits):
+        return "PHONE"
+    return None
+
+
+def _kind(text: str, start: int, end: int, digits: str, said_again: str | None) -> str | None:
+    announced = _announcements(text, start)
+    if announced[:1] == [_NOT] or _DATE.fullmatch(text[start:end]):
+        return None
+    if checked := _checked_kind(text, start, end, digits, tuple(announced)):
+        return checked
+    for kind in ([said_again] if said_again else []) + announced:
+        if kind != _NOT and _ANNOUNCED_SHAPES[kind](digits, text[:start]):
+            return kind
+    return None
+
+
+_ANNOUNCED_SHAPES = {
+    "ID_NUMBER": lambda d, _: len(d) == 15 and _legacy_resident_id(d),
+    "CARD": lambda d, _: 13 <= len(d) <= 19 and _luhn(d),
+    "BANK_ACCOUNT": lambda d, _: 8 <= len(d) <= 24,
+    "PHONE": lambda d, _: 7 <= len(d) <= 12,
+    "EXPIRY": lambda d, _: 3 <= len(d) <= 6 and _expiry(d),
+    "CVV": lambda d, _: len(d) in (3, 4),
+    "PIN": lambda d, _: 4 <= len(d) <= 8,
+    # letters first: the one or two just before the digits
+    "PASSPORT": lambda d, before: 6 <= len(d) <= 9 and bool(re.search(r"(?<![A-Za-z])[A-Za-z]{1,2}[\s,.\-]*$", before)),
+}
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for k, d in enumerate(int(c) for c in reversed(digits)):
+        total += d if k % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2)
+    return total % 10 == 0
+
+
+def _issuer(digits: str) -> bool:
+    """A prefix a card network issues: Visa, Mastercard, Amex, UnionPay, JCB, Discover, Diners."""
+    n, two, four = len(digits), int(digits[:2]), int(digits[:4])
+    return (digits[0] == "4" or 51 <= two <= 55 or 2221 <= four <= 2720 or two in (34, 37) and n == 15
+            or two in (62, 81, 60, 65, 35, 36, 38, 30))
+
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _resident_id(number: str) -> bool:
+    body, check = number[:17], number[17].upper()
+    if not body.isdigit() or not _valid_date(body[6:14]) or body[0] not in "123456789":
+        return False
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS)) % 11] == check
+
+
+def _legacy_resident_id(number: str) -> bool:
+    return number[0] in "123456789" and _valid_date("19" + number[6:12])
+
+
+def _valid_date(yyyymmdd: str) -> bool:
+    try:
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return False
+    return 1900 <= born.year <= date.today().year
+
+
+def _phone_by_shape(text: str, start: int, digits: str) -> bool:
+    """A phone number whatever its announcement: written with its country code, a mainland mobile,
+    or a landline with its area code and a dash."""
+    n = len(digits)
+    if re.search(r"(?:\+|\bplus\s)\s*$", text[max(0, start - 6):start], re.IGNORECASE):
+        return 9 <= n <= 15 and digits[0] != "0"
+    if digits.startswith("00") and 11 <= n <= 17:
+        return digits[2] != "0"
+    if re.fullmatch(r"(?:86)?1[3-9]\d{9}", digits):
+        return True
+    return 10 <= n <= 12 and digits[0] == "0" and digits[1] != "0" and bool(re.search(r"\d-\d", text[start:start + 6]))
+
+
+def _expiry(digits: str) -> bool:
+    month = digits[:2] if len(digits) in (4, 6) else digits[:1]
+    return 1 <= int(month) <= 12
+
+
+# -- patterns: e-mail, IBAN, passport, expiry, address ------------------------------------------
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_NUMBER_WORDS = "|".join((*_UNITS, *_TEENS, *_TENS))
+_NOT_LOCAL = r"(?!(?:is|it'?s|was|email|e-mail|address|my|me|to|the|sorry|no|or|and|on|at|in|of|for)\b)"
+_LOCAL_WORD = rf"{_NOT_LOCAL}(?:[a-z][a-z0-9._]*|\d+|(?:{_NUMBER_WORDS}))"
+_DOT = r"(?:\s+dot\s+|\.)"  # spoken, or written as Whisper sometimes writes half of it: john.smith at gmail.com
+_SPOKEN_EMAIL = re.compile(
+    rf"(?<![A-Za-z0-9'’]){_NOT_LOCAL}[a-z][a-z0-9._]*(?:\s+(?:dot|underscore|dash)\s+[a-z0-9]+|\s+{_LOCAL_WORD}){{0,3}}"
+    rf"\s+at\s+[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}(?:com|net|org|edu|gov|cn|hk|tw|uk|io|co|info)\b",
+    re.IGNORECASE)
+_SPOKEN_EMAIL_ZH = re.compile(r"[0-9a-z._零〇一二三四五六七八九幺]+\s*(?:艾特|at|圈a|@)\s*[0-9a-z]+"
+                              r"(?:\s*(?:点|點|dot)\s*[a-z]+)+", re.IGNORECASE)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b")
+_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{7,9}(?![A-Za-z0-9])")
+_CHINESE_DIGIT = "0-9０-９〇零一二两三四五六七八九十"
+_EXPIRY_WRITTEN = re.compile(
+    rf"[{_CHINESE_DIGIT}]{{2,4}}\s*年\s*[{_CHINESE_DIGIT}]{{1,2}}\s*月|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:20)?\d{2}\b", re.IGNORECASE)
+_ADDRESS_ZH = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,6}(?:省|自治区|自治區|特别行政区|特別行政區))?(?:[\u4e00-\u9fff]{2,6}[市州])?"
+    r"(?:[\u4e00-\u9fff]{1,6}[区區县縣旗镇鎮])?[\u4e00-\u9fff]{1,10}(?:路|街|大道|道|巷|弄|胡同|里)"
+    rf"[{_CHINESE_DIGIT}百]+[号號]"
+    rf"(?:[{_CHINESE_DIGIT}]+[号號]?(?:楼|樓|栋|棟|座|单元|單元|室|层|層))*(?:[{_CHINESE_DIGIT}]+(?:室|房))?")
+_ADDRESS_LEAD = re.compile(r".*?(?:住在|住址是|住址|地址是|地址|寄到|送到|搬到|搬去|位于|位於|改成|改为|改為|是|在|到)")
+_STREET = (r"street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|terrace|close|"
+           r"crescent|square|parkway|highway")
+_SPOKEN_NUMBER = rf"(?:{_NUMBER_WORDS}|hundred|thousand)"
+_HOUSE_NUMBER = rf"(?:\d{{1,5}}[A-Za-z]?|(?:{_SPOKEN_NUMBER}[\s-]+){{0,3}}{_SPOKEN_NUMBER}(?:\s+[a-z]\b)?)"
+_ADDRESS_EN = re.compile(rf"\b{_HOUSE_NUMBER}\s+(?:[A-Za-z][a-z]+\s+){{1,3}}?(?:{_STREET})\b", re.IGNORECASE)
+_ADDRESS_CUE = _cue(r"\baddress\b", r"\blive (?:at|on)\b", r"\bmoved? to\b", r"\bdeliver\w* to\b", r"\bsend it to\b",
+                    r"\bship\w* to\b", "地址", "住在", "寄到", "送到")
+
+
+def _patterns(text: str) -> list[Entity]:
+    found = [Entity("EMAIL", m.start(), m.end())
+             for pattern in (_EMAIL, _SPOKEN_EMAIL, _SPOKEN_EMAIL_ZH) for m in pattern.finditer(text)]
+    found += [Entity("BANK_ACCOUNT", m.start(), m.end()) for m in _IBAN.finditer(text) if _iban(m.group())]
+    found += [Entity("PASSPORT", m.start(), m.end()) for m in _PASSPORT.finditer(text)
+              if "PASSPORT" in _announcements(text, m.start())[:1] or re.fullmatch(r"[EeGg]\d{8}", m.group())]
+    found += [Entity("EXPIRY", m.start(), m.end()) for m in _EXPIRY_WRITTEN.finditer(text)
+              if _announcements(text, m.start())[:1] == ["EXPIRY"]]
+    for m in _ADDRESS_ZH.finditer(text):  # "我住在上海市…": the address starts after the words that announce it
+        lead = _ADDRESS_LEAD.match(m.group())
+        start = m.start() + lead.end() if lead and _ADDRESS_ZH.fullmatch(m.group()[lead.end():]) else m.start()
+        found.append(Entity("ADDRESS", start, m.end()))
+    for m in _ADDRESS_EN.finditer(text):
+        street_name = m.group().split()[-2]
+        # A capitalised street name is shape enough; spoken, lower-cased, it needs the word "address".
+        if street_name[:1].isupper() or _ADDRESS_CUE.search(fold(text[max(0, m.start() - _CUE_REACH):m.start()])):
+            found.append(Entity("ADDRESS", m.start(), m.end()))
+    return found
+
+
+def _iban(value: str) -> bool:
+    """ISO 13616's check: the country and check digits moved to the end, read as a number, mod 97 is 1."""
+    compact = re.sub(r"[ -]", "", value).upper()
+    return int("".join(str(int(c, 36)) for c in compact[4:] + compact[:4])) % 97 == 1
