@@ -18,12 +18,16 @@ from typing import Any, Mapping
 import yaml
 
 from voxsight.errors import ConfigError
-from voxsight.redaction import MASKS as REDACTION_MASKS, TYPES as REDACTION_TYPES
 from voxsight.script import CONVERSIONS as SCRIPT_CONVERSIONS
 
 DEFAULT_CONFIG_FILE = Path("configs/voxsight.yaml")
 ENV_PREFIX = "VOXSIGHT_"
 WORDS_ENGINES = ("auto", "sensevoice", "whisper")
+# What voxsight.redaction finds, and how it masks: named here so that reading the configuration
+# does not compile the redactor's patterns.
+REDACTION_TYPES = ("CARD", "CVV", "EXPIRY", "BANK_ACCOUNT", "PHONE", "ID_NUMBER", "PASSPORT", "EMAIL", "PIN",
+                   "ADDRESS")
+REDACTION_MASKS = ("type", "last4")  # [CARD]; or ****0366 for the numbers whose last four digits say which one
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 

@@ -30,11 +30,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Sequence
 
+from voxsight.config import REDACTION_TYPES as TYPES
 from voxsight.results import Segment, Word
 from voxsight.script import fold
-
-TYPES = ("CARD", "CVV", "EXPIRY", "BANK_ACCOUNT", "PHONE", "ID_NUMBER", "PASSPORT", "EMAIL", "PIN", "ADDRESS")
-MASKS = ("type", "last4")  # [CARD]; or ****0366 for the numbers whose last four digits say which one
 
 
 @dataclass(frozen=True)
@@ -58,13 +56,14 @@ def redact(text: str, language: str = "auto", types: tuple[str, ...] = TYPES, ma
 
 def find(text: str, language: str = "auto", types: tuple[str, ...] = TYPES) -> list[Entity]:
     """The entities of ``types`` in ``text``, in order, none overlapping."""
-    candidates = [*_patterns(text), *_numbers(text, language)]
+    runs = _runs(_tokens(text, language), text)
+    candidates = [*_patterns(text), *_numbers(text, runs)]
     chosen: list[Entity] = []
     # The longest first (a whole account before a phone-shaped part of it), then the most certain.
     for e in sorted(candidates, key=lambda e: (-(e.end - e.start), _CERTAINTY.index(e.type), e.start)):
         if e.type in types and all(e.end <= c.start or e.start >= c.end for c in chosen):
             chosen.append(e)
-    for e in _repeats(text, language, chosen):
+    for e in _repeats(text, runs, chosen):
         if all(e.end <= c.start or e.start >= c.end for c in chosen):
             chosen.append(e)
     return sorted(chosen, key=lambda e: e.start)
@@ -136,8 +135,7 @@ _CERTAINTY = ("EMAIL", "ID_NUMBER", "CARD", "PASSPORT", "PHONE", "BANK_ACCOUNT",
 
 
 def _mask(value: str, kind: str, mask: str) -> str:
-    digits = _digits_of(value)
-    if mask == "last4" and kind in ("CARD", "BANK_ACCOUNT", "PHONE") and len(digits) > 4:
+    if mask == "last4" and kind in ("CARD", "BANK_ACCOUNT", "PHONE") and len(digits := _digits_of(value)) > 4:
         return "****" + digits[-4:]
     return f"[{kind}]"
 
@@ -160,6 +158,8 @@ _WORD = re.compile(
 _GAP = re.compile(r"(?:[\s\-–—.,，、。:：;；()（）/]|\b(?:slash|dash|hyphen)\b){0,4}", re.IGNORECASE)
 _BREAK = re.compile(r"[.,，、。;；]")
 _CHECK_CHARACTER = re.compile(r"[\s-]{0,2}([xX×Ｘ叉])")
+_PLUS = re.compile(r"(?:\+|\bplus\s+)\s*$", re.IGNORECASE)  # a country code's sign, just before the digits
+_PASSPORT_LETTERS = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}[\s,.\-]*$")  # a passport's, just before its digits
 
 
 @dataclass(frozen=True)
@@ -204,6 +204,12 @@ def _runs(tokens: list[_Token], text: str) -> list[list[_Token]]:
         else:
             runs.append([t])
     return runs
+
+
+def _stretches(run: list[_Token], text: str) -> list[tuple[int, int]]:
+    """The (start, end) token indices of the run's pieces between its breaks (punctuation)."""
+    cuts = [k for k in range(1, len(run)) if _BREAK.search(text[run[k - 1].end:run[k].start])]
+    return list(zip([0, *cuts], [*cuts, len(run)]))
 
 
 def _digits_of(value: str) -> str:
@@ -251,16 +257,15 @@ def _announcements(text: str, start: int) -> list[str]:
     """The kinds of number announced before ``start`` (within reach), the closest first, up to an
     order's announcement (``_NOT``), which ends the list."""
     before = fold(text[max(0, start - _CUE_REACH):start])
-    ends = {kind: max((m.end() for m in cue.finditer(before)), default=-1)
+    # Each kind's last announcement, as (end, -start): the closest first; of two ending together
+    # (身份证号码, 号码), the longer one.
+    last = {kind: max(((m.end(), -m.start()) for m in cue.finditer(before)), default=None)
             for kind, cue in (*_CUES.items(), (_NOT, _NOT_PERSONAL))}
-    starts = {kind: max((m.start() for m in cue.finditer(before) if m.end() == ends[kind]), default=0)
-              for kind, cue in (*_CUES.items(), (_NOT, _NOT_PERSONAL))}
-    # The closest first; of two ending together (身份证号码, 号码), the longer one.
-    kinds = sorted((k for k in ends if ends[k] >= 0), key=lambda k: (-ends[k], starts[k]))
+    kinds = sorted((k for k in last if last[k]), key=last.get, reverse=True)
     return kinds[:kinds.index(_NOT) + 1] if _NOT in kinds else kinds
 
 
-def _numbers(text: str, language: str) -> list[Entity]:
+def _numbers(text: str, runs: list[list[_Token]]) -> list[Entity]:
     """Each run as a whole, else cut at its breaks into stretches tried as wholes again."""
     found: list[Entity] = []
 
@@ -270,14 +275,12 @@ def _numbers(text: str, language: str) -> list[Entity]:
         said_again = found and start - found[-1].end < _CUE_REACH and _CORRECTION.search(text[found[-1].end:start])
         kind = _kind(text, start, end, digits, found[-1].type if said_again else None)
         if kind is None:
-            cuts = [k for k in range(1, len(tokens)) if _BREAK.search(text[tokens[k - 1].end:tokens[k].start])]
-            for a, b in zip([0, *cuts], [*cuts, len(tokens)]):
+            for a, b in _stretches(tokens, text):
                 if (a, b) != (0, len(tokens)):
                     whole(tokens[a:b])
             return
         found.append(_widened(text, kind, start, end, len(digits)))
 
-    runs = _runs(_tokens(text, language), text)
     pieces = _pieces(text, runs)
     found += [e for e, _ in pieces]
     taken = {k for _, k in pieces}
@@ -317,14 +320,13 @@ def _pieces(text: str, runs: list[list[_Token]]) -> list[tuple[Entity, int]]:
     return found
 
 
-def _repeats(text: str, language: str, chosen: list[Entity]) -> list[Entity]:
+def _repeats(text: str, runs: list[list[_Token]], chosen: list[Entity]) -> list[Entity]:
     """A number said again (an agent reading it back, a customer repeating it): the same digits
     anywhere else in the text, the same kind."""
     said = {digits: e.type for e in chosen if len(digits := _digits_of(text[e.start:e.end])) >= 4}
     again = []
-    for run in _runs(_tokens(text, language), text) if said else ():
-        cuts = [k for k in range(1, len(run)) if _BREAK.search(text[run[k - 1].end:run[k].start])]
-        for a, b in [(0, len(run)), *zip([0, *cuts], [*cuts, len(run)])]:
+    for run in runs if said else ():
+        for a, b in [(0, len(run)), *_stretches(run, text)]:
             digits = "".join(t.digits for t in run[a:b])
             if digits in said:
                 again.append(Entity(said[digits], run[a].start, run[b - 1].end))
@@ -336,10 +338,10 @@ def _widened(text: str, kind: str, start: int, end: int, digits: int) -> Entity:
     plus sign, a passport's letters."""
     if kind == "ID_NUMBER" and digits == 17:
         end = _CHECK_CHARACTER.match(text, end).end()
-    if kind == "PHONE" and (plus := re.search(r"(?:\+|\bplus\s+)\s*$", text[:start], re.IGNORECASE)):
+    if kind == "PHONE" and (plus := _PLUS.search(text, 0, start)):
         start = plus.start()
     if kind == "PASSPORT":
-        start = re.search(r"(?<![A-Za-z])[A-Za-z]{1,2}[\s,.\-]*$", text[:start]).start()
+        start = _PASSPORT_LETTERS.search(text, 0, start).start()
     return Entity(kind, start, end)
 
 
@@ -377,8 +379,7 @@ _ANNOUNCED_SHAPES = {
     "EXPIRY": lambda d, _: 3 <= len(d) <= 6 and _expiry(d),
     "CVV": lambda d, _: len(d) in (3, 4),
     "PIN": lambda d, _: 4 <= len(d) <= 8,
-    # letters first: the one or two just before the digits
-    "PASSPORT": lambda d, before: 6 <= len(d) <= 9 and bool(re.search(r"(?<![A-Za-z])[A-Za-z]{1,2}[\s,.\-]*$", before)),
+    "PASSPORT": lambda d, before: 6 <= len(d) <= 9 and bool(_PASSPORT_LETTERS.search(before)),
 }
 
 
@@ -422,7 +423,7 @@ def _phone_by_shape(text: str, start: int, digits: str) -> bool:
     """A phone number whatever its announcement: written with its country code, a mainland mobile,
     or a landline with its area code and a dash."""
     n = len(digits)
-    if re.search(r"(?:\+|\bplus\s)\s*$", text[max(0, start - 6):start], re.IGNORECASE):
+    if _PLUS.search(text, max(0, start - 6), start):
         return 9 <= n <= 15 and digits[0] != "0"
     if digits.startswith("00") and 11 <= n <= 17:
         return digits[2] != "0"

@@ -26,7 +26,7 @@ def add_commands(commands) -> None:
     demo = commands.add_parser("demo", help="analyze the sample calls, building a synthetic model if none is imported")
     demo.add_argument("paths", nargs="*", metavar="PATH", help=f"default: {DEMO_SAMPLES}")
     _analysis_options(demo, channels="split")
-    demo.set_defaults(run=_demo)
+    demo.set_defaults(run=_demo, meta=[])  # the sample calls carry no call metadata
 
 
 def _analysis_options(parser: argparse.ArgumentParser, channels: str | None = None) -> None:
@@ -59,7 +59,7 @@ def _analyze(args: argparse.Namespace, config: config_module.Config) -> int:
 def _run(args: argparse.Namespace, config: config_module.Config) -> int:
     from voxsight.analysis import AnalysisError, Analyzer
 
-    metadata = key_values(getattr(args, "meta", []))
+    metadata = key_values(args.meta)
     if metadata is None:
         return 2
     found = audio.find_audio_files(args.paths)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 
 from voxsight import config as config_module
 from voxsight.cli import render
@@ -25,9 +26,7 @@ def _redact(args: argparse.Namespace, config: config_module.Config) -> int:
     for text in args.texts:
         done = redaction.redact(text, args.language, policy.entities, policy.mask)
         if args.json:
-            print(render.as_json({"text": text, "redacted": done.text,
-                                  "entities": [{"type": e.type, "start": e.start, "end": e.end}
-                                               for e in done.entities]}))
+            print(render.as_json({"text": text, "redacted": done.text, "entities": [asdict(e) for e in done.entities]}))
         else:
             print(done.text)
     return 0
