@@ -9,6 +9,7 @@ test starts is given directories of that test's own (``own_data``).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -101,6 +102,11 @@ class ServedSite:
     def storage(self) -> Path:
         return self.data_dir / "audio"
 
+    def played(self, sent: bytes) -> bytes:
+        """What the site plays of a recording sent as ``sent``: its redacted copy in the storage."""
+        sha256 = hashlib.sha256(sent).hexdigest()
+        return (self.storage / sha256[:2] / sha256 / "redacted.flac").read_bytes()
+
     def stop(self) -> None:
         """Stop the worker and the server (the fixture does it at teardown when a test has not)."""
         if self._stopped:
@@ -142,3 +148,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def every_text_in_sql(store: Store) -> str:
+    """Every value of every row of every table, as one string: what a scan for personal data reads."""
+    from sqlalchemy import inspect, text
+
+    chunks = []
+    with store.engine.connect() as c:
+        for table in inspect(c).get_table_names():
+            if table.startswith("segment_search_"):  # FTS5's own shadow tables: read through segment_search
+                continue
+            for row in c.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608 (names from the schema)
+                chunks += [str(v) for v in row]
+    return "\n".join(chunks)

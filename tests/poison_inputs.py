@@ -72,7 +72,7 @@ def make(dest: Path, count: int = 40, seed: int = 0, long_silence_s: float = 600
     put("really_mp3.wav", src["mp3"], "mp3 named .wav", True)
     put("8k_mono.wav", _tone_wav(8000, 1, 4.0, speech_from=wav), "8 kHz mono wav", True)
     put("96k_6ch.wav", _tone_wav(96000, 6, 3.0, speech_from=wav), "96 kHz 6-channel wav", True)
-    put("long_silence.wav", _silence_wav(long_silence_s), f"{long_silence_s:.0f} s of silence", True)
+    put("long_silence.wav", silence_wav(long_silence_s), f"{long_silence_s:.0f} s of silence", True)
     for suffix, data in src.items():
         put(f"good.{suffix}", data, f"good {suffix}", True)
 
@@ -164,7 +164,7 @@ def _tone_wav(rate: int, channels: int, seconds: float, speech_from: bytes) -> b
     return out.getvalue()
 
 
-def _silence_wav(seconds: float, rate: int = 8000) -> bytes:
+def silence_wav(seconds: float, rate: int = 8000) -> bytes:
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
         w.setnchannels(1)

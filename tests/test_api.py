@@ -59,6 +59,7 @@ ROUTES = [
     ("GET", "/recordings/{recording_id}", "viewer", {}),
     ("PATCH", "/recordings/{recording_id}", "analyst", {"json": {"reference": None}}),  # removes none: no change
     ("GET", "/recordings/{recording_id}/audio", "viewer", {}),
+    ("GET", "/recordings/{recording_id}/audio/original", "admin", {}),  # 404 here: originals are not kept
     ("GET", "/recordings/{recording_id}/export", "analyst", {}),
     ("GET", "/jobs", "viewer", {}),
     ("GET", "/jobs/{job_id}", "viewer", {}),
@@ -270,13 +271,13 @@ def test_recordings_filter_by_metadata_emotion_and_alert_state(site):
 
 
 def test_audio_is_served_with_range_requests(site):
-    original = (SAMPLES / "calls" / "billing_dispute.wav").read_bytes()
+    played = site.played((SAMPLES / "calls" / "billing_dispute.wav").read_bytes())  # its redacted copy
     path = f"/recordings/{site.recording_id}/audio"
     whole = get(site, "viewer", path)
-    assert whole.status_code == 200 and whole.content == original
+    assert whole.status_code == 200 and whole.content == played
     part = httpx.get(site.url + "/api/v1" + path, headers={**auth(site, "viewer"), "Range": "bytes=1000-1999"})
-    assert part.status_code == 206 and part.content == original[1000:2000]
-    assert part.headers["content-range"] == f"bytes 1000-1999/{len(original)}"
+    assert part.status_code == 206 and part.content == played[1000:2000]
+    assert part.headers["content-range"] == f"bytes 1000-1999/{len(played)}"
 
 
 def test_export_as_csv_and_the_audit_log_records_who_did_what_to_which_call(site):

@@ -313,7 +313,7 @@ def test_opening_a_call_is_audited_and_shows_its_features_alerts_and_emotions(si
 def test_a_call_analyzed_from_the_command_line_has_no_player_and_exports_are_for_analysts(site, people):
     billing = _recording(site, "billing.wav")
     viewer, analyst = (call.open_call(site, people[r], billing) for r in ("viewer", "analyst"))
-    assert viewer.audio_url is None and "cannot be played here" in call.header_html(viewer)
+    assert viewer.audio_url is None and "No audio of this call can be played here" in call.header_html(viewer)
     assert "/export?format=csv" not in call.header_html(viewer)
     assert f"/api/v1/recordings/{billing}/export?format=csv" in call.header_html(analyst)
 

@@ -143,7 +143,7 @@ def test_alert_steps_from_the_cli_are_audited_like_the_apis_and_the_consoles(doo
     assert s.cli("alerts", "resolve", str(first), "--comment", "refunded") == 0
     assert f"by {LOGIN}" in capsys.readouterr().out
     assert s.api("POST", f"/alerts/{second}/acknowledge", json={"comment": "seen"}).status_code == 200
-    console_alerts.act(s.site, s.console, third, "acknowledge", "calling back")
+    console_alerts.act(s.site, s.console, third, "acknowledge", "calling back on 138 1234 5678")
 
     steps = {(e.door, e.action): e for e in s.store.accounts.audit_log(100).entries if e.action.startswith("alert_")}
     assert set(steps) == {("cli", "alert_acknowledge"), ("cli", "alert_resolve"), ("api", "alert_acknowledge"),
@@ -156,6 +156,9 @@ def test_alert_steps_from_the_cli_are_audited_like_the_apis_and_the_consoles(doo
     assert all(e.recording_id is not None for e in steps.values())
     history = s.store.alerts.get(first).history
     assert [(h.action, h.actor) for h in history][-2:] == [("acknowledged", "sue"), ("resolved", LOGIN)]
+    # A comment is text stored: personal data in it is masked before it is written, history and audit alike.
+    assert s.store.alerts.get(third).history[-1].comment == "calling back on [PHONE]"
+    assert steps["console", "alert_acknowledge"].detail["comment"] == "calling back on [PHONE]"
 
 
 def test_an_admin_cannot_disable_themselves_through_any_door(doors, capsys):

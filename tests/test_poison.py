@@ -126,15 +126,23 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-def test_a_decoder_that_crashes_fails_its_file_and_the_next_file_decodes(poison_folder):
-    folder, _ = poison_folder
+@pytest.fixture(scope="module")
+def long_silence(tmp_path_factory) -> Path:
+    """Half an hour of silence: its decoding takes about a second, long enough to be watched, killed
+    or timed out (the poison folder's two minutes decode in under 0.1 s on a fast machine)."""
+    path = tmp_path_factory.mktemp("long") / "long_silence.wav"
+    path.write_bytes(poison_inputs.silence_wav(1800))
+    return path
+
+
+def test_a_decoder_that_crashes_fails_its_file_and_the_next_file_decodes(long_silence):
     audio.decode(SAMPLES / "calls" / "lost_card.wav")  # the decoding server is up
     before = _descendants(os.getpid())
     outcome = {}
 
     def decode_long():
         try:
-            audio.decode(folder / "long_silence.wav")
+            audio.decode(long_silence)
         except audio.AudioError as exc:
             outcome["error"] = str(exc)
 
@@ -149,10 +157,9 @@ def test_a_decoder_that_crashes_fails_its_file_and_the_next_file_decodes(poison_
     assert audio.decode(SAMPLES / "calls" / "lost_card.wav").duration_s == pytest.approx(20.15, abs=0.05)
 
 
-def test_a_decode_that_runs_too_long_is_stopped_with_a_reason(poison_folder):
-    folder, _ = poison_folder
+def test_a_decode_that_runs_too_long_is_stopped_with_a_reason(long_silence):
     with pytest.raises(audio.AudioError, match=r"^long_silence\.wav: decoding took longer than 0.05 s and was stopped"):
-        audio.decode(folder / "long_silence.wav", timeout_s=0.05)
+        audio.decode(long_silence, timeout_s=0.05)
 
 
 @pytest.mark.parametrize("name,reason", [

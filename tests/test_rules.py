@@ -8,12 +8,13 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from voxsight import features, rules
-from voxsight.results import Segment
+from voxsight.results import Redaction, Segment
 from voxsight.rules import RulesError, RulesWatcher
 
 SHIPPED = Path(__file__).resolve().parents[1] / "configs" / "rules.yaml"
@@ -208,6 +209,20 @@ all:
 
 def test_roles_of_a_mixed_call_mean_the_whole_call():
     assert fire(rule("emotion: {role: customer, emotions: ANGRY}"), [seg(0, 3, emotion="ANGRY")])
+
+
+def test_personal_data_said_fires_though_its_digits_are_masked():
+    card = replace(seg(5, 9, "customer", text="my card is [CARD]"), redactions=(Redaction("CARD", 6.0, 8.5),))
+    pin = replace(seg(10, 12, "agent", text="the code is [PIN]"), redactions=(Redaction("PIN", 10.5, 11.5),))
+    call = [seg(0, 4, "agent", text="hello"), card, pin]
+    [alert] = fire(rule("personal_data: {types: [CARD, CVV], role: customer}"), call)
+    assert [t.text for t in alert.triggers] == ["my card is [CARD]"]
+    [alert] = fire(rule("personal_data: {}"), call)  # any kind, anyone
+    assert [t.start_s for t in alert.triggers] == [5, 10]
+    assert fire(rule("personal_data: {types: EMAIL}"), call) == []
+    assert fire(rule("personal_data: {role: customer}"), [pin]) == []
+    with pytest.raises(RulesError, match="SOUL"):
+        rules.parse(rule("personal_data: {types: [SOUL]}"))
 
 
 # -- the file

@@ -29,8 +29,9 @@ CALL = SAMPLES / "calls" / "billing_dispute.wav"
 
 @pytest.fixture(scope="module")
 def site(served_site):
-    """A served site with a user and a token per role, and one analyzed call that raised alerts."""
-    s = served_site()
+    """A served site with a user and a token per role, and one analyzed call that raised alerts. It
+    keeps original audio beside the redacted copy, so the admin's route to originals is tried too."""
+    s = served_site(env={"VOXSIGHT_REDACTION_KEEP_ORIGINAL_AUDIO": "true"})
     job = upload(s, "analyst", CALL, agent="ann", queue="billing").json()
     s.job = wait_done(s, job["id"])
     s.recording_id = job["recording"]["id"]
@@ -95,16 +96,22 @@ def poc(site):
     """The penetration test's upload: a WAV with a script chunk, named poc.html."""
     job = upload(site, "analyst", CALL, content=poc_wav(SCRIPT), filename="poc.html")
     assert job.status_code in (200, 202), job.text
+    wait_done(site, job.json()["id"])  # its redacted copy is written
     return job.json()["recording"]["id"]
 
 
 def test_a_wav_named_poc_html_is_served_as_audio_never_as_a_page(site, poc):
-    audio = get(site, "viewer", f"/recordings/{poc}/audio")
-    assert audio.status_code == 200 and audio.content == poc_wav(SCRIPT)
-    assert audio.headers["content-type"] == "audio/wav"  # what its bytes are, not what its name says
-    assert audio.headers["content-disposition"] == f'inline; filename="recording-{poc}.wav"'
-    assert_served_as_a_file(audio)
-    ranged = get(site, "viewer", f"/recordings/{poc}/audio", headers={"Range": "bytes=10-99"})
+    played = get(site, "viewer", f"/recordings/{poc}/audio")  # the redacted copy: Voxsight's own FLAC
+    assert played.status_code == 200 and played.content[:4] == b"fLaC" and b"<script>" not in played.content
+    assert played.headers["content-type"] == "audio/flac"
+    assert played.headers["content-disposition"] == f'inline; filename="recording-{poc}.flac"'
+    assert_served_as_a_file(played)
+    original = get(site, "admin", f"/recordings/{poc}/audio/original")  # the bytes as sent
+    assert original.status_code == 200 and original.content == poc_wav(SCRIPT)
+    assert original.headers["content-type"] == "audio/wav"  # what its bytes are, not what its name says
+    assert original.headers["content-disposition"] == f'inline; filename="recording-{poc}-original.wav"'
+    assert_served_as_a_file(original)
+    ranged = get(site, "admin", f"/recordings/{poc}/audio/original", headers={"Range": "bytes=10-99"})
     assert ranged.status_code == 206 and len(ranged.content) == 90 and ranged.headers["content-type"] == "audio/wav"
     assert_served_as_a_file(ranged)
     # Stored under a name Voxsight chose; the sender's name is only shown.
@@ -122,7 +129,7 @@ def test_a_file_stored_under_its_senders_name_before_is_served_by_its_content_to
         with site.store.engine.begin() as db:
             db.execute(text("UPDATE jobs SET audio_path = :new WHERE audio_path = :old"),
                        {"new": str(old), "old": str(stored)})
-        audio = get(site, "viewer", f"/recordings/{poc}/audio")
+        audio = get(site, "admin", f"/recordings/{poc}/audio/original")
         assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
         assert "html" not in audio.headers["content-disposition"]
         assert_served_as_a_file(audio)
@@ -131,6 +138,22 @@ def test_a_file_stored_under_its_senders_name_before_is_served_by_its_content_to
             db.execute(text("UPDATE jobs SET audio_path = :old WHERE audio_path = :new"),
                        {"new": str(old), "old": str(stored)})
         old.rename(stored)
+
+
+def test_the_kept_original_is_for_admins_only_and_every_read_of_it_is_audited(site):
+    path = f"/recordings/{site.recording_id}/audio/original"
+    for role in ("viewer", "analyst", "supervisor"):
+        refused = get(site, role, path)
+        assert refused.status_code == 403 and "admin" in refused.json()["detail"], role
+    name, admin = _user_with_token(site, "admin")
+    whole = get(site, None, path, headers=admin)
+    assert whole.status_code == 200 and whole.content == CALL.read_bytes()  # unredacted, as uploaded
+    seek = get(site, None, path, headers={**admin, "Range": "bytes=100-"})
+    assert seek.status_code == 206 and seek.content == CALL.read_bytes()[100:]
+    reads = _entries(site, name, "listen_original")
+    assert [(e.recording_id, e.detail) for e in reads] == [(site.recording_id, {"from_start": False}),
+                                                          (site.recording_id, {})]  # a seek too, newest first
+    assert _entries(site, name, "download") == []  # the redacted copy is what a download is
 
 
 def test_an_export_of_a_call_with_a_chinese_name_is_an_attachment_named_in_utf8(site):
@@ -181,8 +204,8 @@ def browser_sign_in(driver, s, name: str) -> None:
 
 @needs_browser
 def test_an_uploaded_html_looking_file_never_runs_as_a_page_in_a_browser(site, poc, browser):
-    browser_sign_in(browser, site, "supervisor")
-    browser.get(f"{site.url}/api/v1/recordings/{poc}/audio")  # the supervisor opens the link
+    browser_sign_in(browser, site, "admin")
+    browser.get(f"{site.url}/api/v1/recordings/{poc}/audio/original")  # the admin opens the original's link
     time.sleep(2)  # long enough for the script's fetch to have answered, had it run
     assert browser.title != "pwned" and "PWNED" not in browser.page_source
     assert browser.execute_script("return document.contentType") == "audio/wav"
@@ -681,7 +704,7 @@ def test_a_range_past_the_first_byte_is_audited_unless_the_listening_already_is(
     name, headers = _user_with_token(site, "viewer")
     path = f"/recordings/{site.recording_id}/audio"
     seek = get(site, None, path, headers={**headers, "Range": "bytes=1-"})
-    assert seek.status_code == 206 and seek.content == CALL.read_bytes()[1:]  # all but one byte: never unaudited
+    assert seek.status_code == 206 and seek.content == site.played(CALL.read_bytes())[1:]  # never unaudited
     [entry] = _entries(site, name, "download")
     assert entry.recording_id == site.recording_id and entry.detail == {"from_start": False}
     assert get(site, None, path, headers={**headers, "Range": "bytes=100-200"}).status_code == 206

@@ -75,7 +75,8 @@ class RecordingDetail(BaseModel):
     analysis: dict[str, Any] | None = Field(description="the newest finished analysis: model, segments, summary")
     features: CallFeatures | None
     alerts: list[AlertInfo]
-    audio_stored: bool
+    audio_stored: bool  # /audio plays its redacted copy
+    original_kept: bool = False  # /audio/original serves the unredacted audio to admins, audited
 
 
 class RecordingUpdate(BaseModel):

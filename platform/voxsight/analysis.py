@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from voxsight import audio, models, recipe, redaction, script, tags, words
+from voxsight import audio, models, recipe, redacted_audio, redaction, script, tags, words
 from voxsight.alerts import Alerting
 from voxsight.audio import Span
 from voxsight.config import Config
@@ -37,6 +37,7 @@ class Request:
     progress: ProgressCallback | None = None
     sha256: str | None = None  # known already (content-addressed storage): the file is not hashed again
     name: str | None = None  # the name the user knows it by (a stored copy has another); default: the path's
+    stored: bool = False  # the path is Voxsight's stored copy: its redacted copy is written beside it
 
     @property
     def display_name(self) -> str:
@@ -304,7 +305,12 @@ class Analyzer:
             segments.append(script.write_segment(segment, scripts))  # the words as the site writes them
         segments.sort(key=lambda s: (s.start_s, s.channel or 0))
         # Personal data masked here, before the result is stored, indexed, alerted on or printed.
-        segments = redaction.redact_call(segments, self.config.redaction.entities, self.config.redaction.mask)
+        policy = self.config.redaction
+        segments = redaction.redact_call(segments, policy.entities, policy.mask)
+        if w.request.stored and policy.entities:  # the audio too, before the analysis says it is done
+            before = time.perf_counter()
+            redacted_audio.write(w.decoded.samples, segments, policy, w.request.path)
+            w.timings["redact_audio_s"] = time.perf_counter() - before
         result = replace(w.result, segments=tuple(segments), timings_s=_rounded(w.timings))
         if self.store:
             before = time.perf_counter()

@@ -28,6 +28,7 @@ WORDS_ENGINES = ("auto", "sensevoice", "whisper")
 REDACTION_TYPES = ("CARD", "CVV", "EXPIRY", "BANK_ACCOUNT", "PHONE", "ID_NUMBER", "PASSPORT", "EMAIL", "PIN",
                    "ADDRESS")
 REDACTION_MASKS = ("type", "last4")  # [CARD]; or ****0366 for the numbers whose last four digits say which one
+REDACTION_AUDIO = ("silence", "tone")  # what replaces personal data in the audio's redacted copy
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -79,6 +80,9 @@ class RedactionConfig:
 
     entities: tuple[str, ...] = REDACTION_TYPES  # which kinds; empty: none
     mask: str = "type"  # type: [CARD]; last4: ****0366 for cards, accounts and phones, [TYPE] for the rest
+    audio: str = "silence"  # over each entity's time range in the stored audio's redacted copy; or tone
+    audio_margin_s: float = 0.25  # before and after each range: word times are a recogniser's estimate
+    keep_original_audio: bool = False  # True: kept beside the copy, for an admin's audited listening
 
 
 @dataclass(frozen=True)
@@ -292,6 +296,10 @@ def _validate(config: Any) -> None:
             raise ConfigError(f"redaction.entities: {', '.join(unknown)} not among {' '.join(REDACTION_TYPES)}")
         if config.mask not in REDACTION_MASKS:
             raise ConfigError(f"redaction.mask {config.mask!r} is not one of {' '.join(REDACTION_MASKS)}")
+        if config.audio not in REDACTION_AUDIO:
+            raise ConfigError(f"redaction.audio {config.audio!r} is not one of {' '.join(REDACTION_AUDIO)}")
+        if not 0 <= config.audio_margin_s <= 5:
+            raise ConfigError("redaction.audio_margin_s must be between 0 and 5 seconds")
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

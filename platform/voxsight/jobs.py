@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from voxsight import models, recipe
+from voxsight import models, recipe, redacted_audio
 from voxsight.audio import AudioError, hash_file, read_head, stored_name
 from voxsight.config import Config
 from voxsight.queue import RedisQueue
@@ -79,17 +79,19 @@ def stored_analysis(config: Config, store: Store, sha256: str) -> AnalysisResult
     return store.find(sha256, current.model_id, current.key)
 
 
-def submit_upload(store: Store, queue: RedisQueue | None, storage_dir: Path, received: Path, sha256: str,
+def submit_upload(config: Config, store: Store, queue: RedisQueue | None, received: Path, sha256: str,
                   size: int, name: str, call_metadata: dict | None = None, priority: Priority | str = Priority.NORMAL,
                   reuse: AnalysisResult | None = None) -> JobInfo:
-    """Submit audio already received into ``storage_dir`` (an upload streamed there and hashed on
-    the way): it is moved into place, not copied. With ``reuse`` (its ``stored_analysis``) the job
-    is finished at once with that analysis."""
-    stored = place(storage_dir, received, sha256, name)
+    """Submit audio already received into the storage directory (an upload streamed there and
+    hashed on the way): it is moved into place, not copied. With ``reuse`` (its ``stored_analysis``)
+    the job is finished at once with that analysis, and the bytes dropped again where their redacted
+    copy stands for them."""
+    stored = place(config.storage_dir, received, sha256, name)
     job = store.jobs.create(sha256, name, size, str(stored), priority, call_metadata)
     if reuse is not None:  # analyzed already: the job is done as it is made, nothing is queued
         store.add_name(sha256, name)
         store.jobs.finish(job.id, reuse.analysis_id, {})
+        redacted_audio.settle(stored, config.redaction)
         return store.jobs.get(job.id)
     if queue is not None:
         queue.enqueue(job.id, priority)
@@ -115,7 +117,8 @@ def place(storage_dir: Path, received: Path, sha256: str, name: str) -> Path:
     job keeps to show; if those bytes are stored already, drop it and return the stored copy (which
     may carry the sender's name: stored before names were chosen, it is served by its content too)."""
     folder = storage_dir / sha256[:2] / sha256
-    existing = sorted(folder.glob("*")) if folder.is_dir() else []
+    existing = sorted(p for p in folder.glob("*") if p.name != redacted_audio.COPY_NAME and not p.name.startswith(".")
+                      ) if folder.is_dir() else []
     if existing:
         os.unlink(received)
         return existing[0]

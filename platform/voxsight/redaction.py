@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Sequence
+from typing import Any, Sequence
 
 from voxsight.config import REDACTION_TYPES as TYPES
-from voxsight.results import Segment, Word
+from voxsight.results import Redaction, Segment, Word
 from voxsight.script import fold
 
 
@@ -54,6 +55,18 @@ def redact(text: str, language: str = "auto", types: tuple[str, ...] = TYPES, ma
     return Redacted(_masked(text, entities, mask), tuple(entities))
 
 
+def scrub(value: Any, types: tuple[str, ...] = TYPES, mask: str = "type") -> Any:
+    """A JSON-like value (an alert's triggers, a notification, an audit entry's detail) with every
+    text in it redacted, and its keys and other values as they were."""
+    if isinstance(value, str):
+        return redact(value, "auto", types, mask).text if types else value
+    if isinstance(value, dict):
+        return {k: scrub(v, types, mask) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(scrub(v, types, mask) for v in value)
+    return value
+
+
 def find(text: str, language: str = "auto", types: tuple[str, ...] = TYPES) -> list[Entity]:
     """The entities of ``types`` in ``text``, in order, none overlapping."""
     runs = _runs(_tokens(text, language), text)
@@ -71,7 +84,9 @@ def find(text: str, language: str = "auto", types: tuple[str, ...] = TYPES) -> l
 
 def redact_call(segments: Sequence[Segment], types: tuple[str, ...] = TYPES, mask: str = "type") -> list[Segment]:
     """The call's segments with every entity masked in their text, SenseVoice's raw output and
-    translation; the words an entity covers become one word, the mask, over their time range.
+    translation; the words an entity covers become one word, the mask, over their time range. Each
+    segment lists what it masked and when it was said (``Segment.redactions``): what the audio's
+    redacted copy silences and rules may fire on.
 
     Each channel's segments are read as one text, in time order: a card number read over two
     segments, or announced in the one before, is found as one.
@@ -92,13 +107,26 @@ def redact_call(segments: Sequence[Segment], types: tuple[str, ...] = TYPES, mas
             s = segments[k]
             own = [Entity(e.type, max(e.start, offset) - offset, min(e.end, offset + len(s.text)) - offset)
                    for e in entities if e.start < offset + len(s.text) and e.end > offset]
-            text = _masked(s.text, own, mask)
+            words, redactions = _masked_words(s, own, types, mask)
             # SenseVoice's raw output is its tags then these words, unless Whisper wrote the words
-            raw = s.raw[:len(s.raw) - len(s.text)] + text if s.raw.endswith(s.text) else redact(
-                s.raw, "auto", types, mask).text
-            out[k] = replace(s, text=text, words=_masked_words(s, own, types, mask), raw=raw,
-                             translation=s.translation and redact(s.translation, "en", types, mask).text)
+            raw = (Redacted(s.raw[:len(s.raw) - len(s.text)] + _masked(s.text, own, mask), ())
+                   if s.raw.endswith(s.text) else redact(s.raw, "auto", types, mask))
+            translation = redact(s.translation, "en", types, mask) if s.translation else None
+            out[k] = replace(s, text=_masked(s.text, own, mask), words=words, raw=raw.text,
+                             translation=translation and translation.text,
+                             redactions=(*redactions, *_beyond_the_text(s, own, raw, translation)))
     return out
+
+
+def _beyond_the_text(s: Segment, own: list[Entity], *copies: Redacted | None) -> list[Redaction]:
+    """Entities another copy of the segment holds beyond its text's (a card in SenseVoice's raw words
+    that Whisper's text lacks): no word says when they were said, so the whole segment is theirs."""
+    said = Counter(e.type for e in own)
+    extra = Counter()
+    for copy in copies:
+        if copy is not None:
+            extra |= Counter(e.type for e in copy.entities) - said
+    return [Redaction(kind, s.start_s, s.end_s) for kind in sorted(extra.elements())]
 
 
 def _masked(text: str, entities: list[Entity], mask: str) -> str:
@@ -109,14 +137,19 @@ def _masked(text: str, entities: list[Entity], mask: str) -> str:
     return "".join(out) + text[at:]
 
 
-def _masked_words(segment: Segment, entities: list[Entity], types: tuple[str, ...], mask: str) -> tuple[Word, ...]:
-    """The words placed in the segment's text in order; those an entity covers merged into its mask.
-    A word not found in the text is redacted on its own."""
+def _masked_words(segment: Segment, entities: list[Entity], types: tuple[str, ...],
+                  mask: str) -> tuple[tuple[Word, ...], list[Redaction]]:
+    """The words placed in the segment's text in order, those an entity covers merged into its mask;
+    and each entity with its words' time range (the segment's when no word covers it). A word not
+    found in the text is redacted on its own."""
     text, out, at, merged_into = segment.text, [], 0, {}
+    loose = []  # entities in words the text does not hold
     for w in segment.words:
         place = text.find(w.text, at) if w.text else -1
         if place < 0:
-            out.append(replace(w, text=redact(w.text, "auto", types, mask).text))
+            alone = redact(w.text, "auto", types, mask)
+            out.append(replace(w, text=alone.text))
+            loose += [Redaction(e.type, w.start_s, w.end_s) for e in alone.entities]
             continue
         at = place + len(w.text)
         hit = next((e for e in entities if place < e.end and e.start < at), None)
@@ -128,7 +161,9 @@ def _masked_words(segment: Segment, entities: list[Entity], types: tuple[str, ..
         else:
             merged_into[hit] = len(out)
             out.append(replace(w, text=_mask(text[hit.start:hit.end], hit.type, mask)))
-    return tuple(out)
+    timed = [Redaction(e.type, out[merged_into[e]].start_s, out[merged_into[e]].end_s) if e in merged_into
+             else Redaction(e.type, segment.start_s, segment.end_s) for e in entities]
+    return tuple(out), timed + loose
 
 
 _CERTAINTY = ("EMAIL", "ID_NUMBER", "CARD", "PASSPORT", "PHONE", "BANK_ACCOUNT", "EXPIRY", "CVV", "PIN", "ADDRESS")
@@ -450,6 +485,11 @@ _SPOKEN_EMAIL = re.compile(
     re.IGNORECASE)
 _SPOKEN_EMAIL_ZH = re.compile(r"[0-9a-z._零〇一二三四五六七八九幺]+\s*(?:艾特|at|圈a|@)\s*[0-9a-z]+"
                               r"(?:\s*(?:点|點|dot)\s*[a-z]+)+", re.IGNORECASE)
+# Whisper sometimes runs "at" into its neighbours (john.smithatgmail.com): found where a mail
+# provider's name follows, which no ordinary word ending in "at" does.
+_RUN_TOGETHER_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9])[a-z0-9][a-z0-9._]*?at(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|aol|protonmail"
+    r"|163|126|yeah|qq|foxmail|sina|sohu|aliyun)(?:\.[a-z]{2,3}){1,2}\b", re.IGNORECASE)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b")
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{7,9}(?![A-Za-z0-9])")
 _CHINESE_DIGIT = "0-9０-９〇零一二两三四五六七八九十"
@@ -473,7 +513,8 @@ _ADDRESS_CUE = _cue(r"\baddress\b", r"\blive (?:at|on)\b", r"\bmoved? to\b", r"\
 
 def _patterns(text: str) -> list[Entity]:
     found = [Entity("EMAIL", m.start(), m.end())
-             for pattern in (_EMAIL, _SPOKEN_EMAIL, _SPOKEN_EMAIL_ZH) for m in pattern.finditer(text)]
+             for pattern in (_EMAIL, _SPOKEN_EMAIL, _SPOKEN_EMAIL_ZH, _RUN_TOGETHER_EMAIL)
+             for m in pattern.finditer(text)]
     found += [Entity("BANK_ACCOUNT", m.start(), m.end()) for m in _IBAN.finditer(text) if _iban(m.group())]
     found += [Entity("PASSPORT", m.start(), m.end()) for m in _PASSPORT.finditer(text)
               if "PASSPORT" in _announcements(text, m.start())[:1] or re.fullmatch(r"[EeGg]\d{8}", m.group())]

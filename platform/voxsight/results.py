@@ -51,6 +51,16 @@ class Word:
 
 
 @dataclass(frozen=True)
+class Redaction:
+    """Personal data said in a segment and masked (``voxsight.redaction``): its kind and where in
+    the recording it was said (its words' times; the segment's when no word tells)."""
+
+    type: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
 class Segment:
     start_s: float
     end_s: float
@@ -64,6 +74,7 @@ class Segment:
     words: tuple[Word, ...] = ()
     words_engine: str | None = None  # which engine wrote text and words: sensevoice or whisper
     translation: str | None = None  # English rendering (Whisper), when asked for
+    redactions: tuple[Redaction, ...] = ()  # what was masked in text, words, raw and translation
 
 
 @dataclass(frozen=True)
@@ -107,7 +118,8 @@ class AnalysisResult:
             "parameters": self.parameters,
             "analysis": {"id": self.analysis_id, "reused": self.reused, "timings_s": self.timings_s},
             "segments": [
-                {**asdict(s), "events": list(s.events), "words": [asdict(w) for w in s.words]}
+                {**asdict(s), "events": list(s.events), "words": [asdict(w) for w in s.words],
+                 "redactions": [asdict(r) for r in s.redactions]}
                 for s in self.segments
             ],
             "summary": asdict(self.summary),

@@ -26,6 +26,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 import yaml
 
+from voxsight.config import REDACTION_TYPES
 from voxsight.errors import RulesError
 from voxsight.features import ALL, NEGATIVE_EMOTIONS, CallFeatures, RoleFeatures
 from voxsight.results import Segment
@@ -262,6 +263,19 @@ class TalkSpeed:
         fired = wpm is not None and (self.min_wpm is None or wpm >= self.min_wpm) and (
             self.max_wpm is None or wpm <= self.max_wpm)
         return Outcome(fired)
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Personal data of these kinds said (by a role): what redaction masked (``Segment.redactions``),
+    so a rule fires on "a card number was spoken" though the digits are gone from every copy."""
+
+    types: frozenset[str]
+    role: str | None = None
+
+    def test(self, call: Call) -> Outcome:
+        said = [s for s in call.segments_of(self.role) if any(r.type in self.types for r in s.redactions)]
+        return Outcome(bool(said), tuple(_trigger(s) for s in said))
 
 
 @dataclass(frozen=True)
@@ -647,6 +661,12 @@ def _talk_speed(p: _Parser, node: yaml.Node) -> TalkSpeed:
                      p.number(m["max_wpm"]) if "max_wpm" in m else None)
 
 
+def _personal_data(p: _Parser, node: yaml.Node) -> PersonalData:
+    m = p.mapping(node, required=(), optional=("types", "role"))
+    return PersonalData(p.names(m["types"], REDACTION_TYPES) if "types" in m else frozenset(REDACTION_TYPES),
+                        p.role(m))
+
+
 def _metadata(p: _Parser, node: yaml.Node) -> Metadata:
     m = p.mapping(node, required=("key", "in"), optional=())
     values = m["in"]
@@ -669,6 +689,7 @@ _CONDITIONS: dict[str, Callable[[_Parser, yaml.Node], Any]] = {
     "interruptions": _interruptions,
     "talk_speed": _talk_speed,
     "metadata": _metadata,
+    "personal_data": _personal_data,
 }
 
 

@@ -23,11 +23,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 import redis
 import sqlalchemy.exc
 
+from voxsight import redacted_audio
 from voxsight.analysis import Analyzer, Request
 from voxsight.config import Config
 from voxsight.errors import Abandoned, StorageUnavailable, VoxsightError
@@ -157,7 +157,7 @@ class Worker:
                 if h.job.attempts > self.config.queue.max_attempts:
                     self._record(h, Abandoned(f"abandoned after {h.job.attempts - 1} attempts: "
                                               f"{h.job.crashes} worker(s) died while running it"))
-                elif not Path(h.job.audio_path).is_file():
+                elif redacted_audio.readable(h.job.audio_path) is None:
                     self._record(h, StorageUnavailable(f"stored audio {h.job.audio_path} is not readable"))
                 else:
                     runnable.append(h)
@@ -171,8 +171,8 @@ class Worker:
 
     def _run_together(self, group: list[_Held]) -> None:
         self.batches.append(len(group))
-        requests = [Request(Path(h.job.audio_path), progress=self._progress_reporter(h.job.id), sha256=h.job.sha256,
-                            name=h.job.filename) for h in group]
+        requests = [Request(redacted_audio.readable(h.job.audio_path), progress=self._progress_reporter(h.job.id),
+                            sha256=h.job.sha256, name=h.job.filename, stored=True) for h in group]
         for h, outcome in zip(group, self.analyzer.analyze_many(requests)):
             self._record(h, outcome)
             with self._lock:
@@ -195,6 +195,11 @@ class Worker:
             return
         if h.delivery is not None:
             self.queue.ack(h.delivery)
+        if not isinstance(outcome, Exception):
+            try:  # the original goes once its redacted copy exists (``voxsight.redacted_audio``)
+                redacted_audio.settle(h.job.audio_path, self.config.redaction)
+            except OSError:
+                log.exception("cannot delete the original audio of job %s", h.job.id)
 
     def _progress_reporter(self, job_id: int):
         last = [0.0]

@@ -36,8 +36,9 @@ class CallView:
     result: AnalysisResult | None  # None while no analysis of it has finished
     features: CallFeatures | None
     alerts: list[AlertInfo]
-    audio_url: str | None  # None: its audio is not in the storage (analyzed from a path on the command line)
+    audio_url: str | None  # its redacted copy; None: nothing to play (see header_html)
     can_export: bool
+    original_url: str | None = None  # admins, where the policy keeps the original: every read audited
 
     @property
     def warning(self) -> str | None:
@@ -67,7 +68,9 @@ def open_call(site: Site, who: Caller, recording_id: int) -> CallView | None:
         return None
     return CallView(call.recording, call.result, call.features, call.alerts,
                     f"/api/v1/recordings/{recording_id}/audio" if call.audio_stored else None,
-                    who.user.role.allows(Role.ANALYST))
+                    who.user.role.allows(Role.ANALYST),
+                    f"/api/v1/recordings/{recording_id}/audio/original"
+                    if call.original_kept and who.user.role.allows(Role.ADMIN) else None)
 
 
 def banner_html(view: CallView) -> str:
@@ -90,8 +93,12 @@ def header_html(view: CallView) -> str:
         words = f", words {escape(view.result.words_model_id)}" if view.result.words_model_id else ""
         model = f'<div class="vx-model">model {escape(view.result.model_id)}{words}{flag}</div>'
     player = (f'<audio id="vx-player" controls preload="metadata" src="{escape(view.audio_url)}"></audio>'
-              if view.audio_url else notice("The audio of this call is not in the storage (it was analyzed from a "
-                                            "file on the command line), so it cannot be played here."))
+              if view.audio_url else notice("No audio of this call can be played here: it was analyzed from a file "
+                                            "on the command line, or its redacted copy is written when its analysis "
+                                            "finishes."))
+    if view.original_url:
+        player += (f'<div class="vx-original"><a href="{escape(view.original_url)}" target="_blank" rel="noopener">'
+                   "Listen to the original</a> (unredacted; every listening is audited)</div>")
     exports = ""
     if view.can_export and view.result:
         base = f"/api/v1/recordings/{r.id}/export"

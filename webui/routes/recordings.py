@@ -14,7 +14,7 @@ from voxsight.store.filters import Filters
 from voxsight.store.jobs import JobView
 from voxsight.store.recordings import ALERT_STATES, SORTS, RecordingPage, RecordingSummary
 from voxsight.webui import files, ranges, schemas
-from voxsight.webui.deps import Analyst, Id, OptionalMoment, SiteDep, Viewer
+from voxsight.webui.deps import Admin, Analyst, Id, OptionalMoment, SiteDep, Viewer
 from voxsight.webui.errors import problems
 from voxsight.webui.uploads import FILE_FIELD, METADATA_FIELDS, receive
 
@@ -100,6 +100,7 @@ def _detail(call: recordings.Call | None) -> dict | None:
         features=call.features,
         alerts=list(call.alerts),
         audio_stored=call.audio_stored,
+        original_kept=call.original_kept,
     ).model_dump(mode="json")
 
 
@@ -107,17 +108,30 @@ def _detail(call: recordings.Call | None) -> dict | None:
             responses={200: {"content": {"audio/*": {}}}, 206: {"description": "the range asked for"},
                        **problems(404, 416)})
 def recording_audio(recording_id: Id, request: Request, who: Viewer, site: SiteDep):
-    """The recording as uploaded, with HTTP range requests (the console's player seeks with them),
-    served as the audio type its bytes are (``application/octet-stream`` when no type a browser
-    plays), never as the name it was sent with says.
+    """The recording's redacted copy (personal data silenced; the original where nothing is
+    redacted), with HTTP range requests (the console's player seeks with them), served as the audio
+    type its bytes are (``application/octet-stream`` when no type a browser plays), never as the
+    name it was sent with says.
     Audited once per listening, not once per range: a read from the first byte, however the range
     is written; a later range only when no listening of it by the same user was audited lately."""
+    return recordings.audio_file(site, who.actor, recording_id, _deliver(request, recording_id))
+
+
+@router.get("/{recording_id}/audio/original", response_class=FileResponse,
+            responses={200: {"content": {"audio/*": {}}}, 206: {"description": "the range asked for"},
+                       **problems(404, 416)})
+def recording_original_audio(recording_id: Id, request: Request, who: Admin, site: SiteDep):
+    """The original, unredacted audio, where the policy keeps it (``redaction.keep_original_audio``):
+    admins only, every read audited as ``listen_original``."""
+    return recordings.original_audio(site, who.actor, recording_id, _deliver(request, recording_id, "original"))
+
+
+def _deliver(request: Request, recording_id: int, kind: str = ""):
     def deliver(path):
         reads_start = ranges.from_start(request.headers.get("range"), request.headers.get("if-range"),
                                         path.stat().st_size)
-        return files.recording(path, f"recording-{recording_id}"), reads_start
-
-    return recordings.audio_file(site, who.actor, recording_id, deliver)
+        return files.recording(path, f"recording-{recording_id}" + (f"-{kind}" if kind else "")), reads_start
+    return deliver
 
 
 @router.get("/{recording_id}/export", responses={**problems(404),

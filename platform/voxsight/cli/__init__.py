@@ -12,6 +12,7 @@
     voxsight recording ID --meta KEY=VALUE ... [--json]
     voxsight worker [--device cuda:0|cpu] [--concurrency N]
     voxsight redact [--language auto|zh|en] [--json] TEXT...
+    voxsight redact --backfill [--since WHEN] [--batch N]
     voxsight search QUERY [--emotion E] [--language L] [--role R] [--event E] [--agent A] [--queue Q] [--json]
     voxsight users add|list|disable|password | tokens create|list|revoke | audit [--json]
     voxsight rules check FILE | rules backfill [--since WHEN]

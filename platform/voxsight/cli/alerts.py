@@ -12,7 +12,7 @@ import sys
 
 from voxsight import config as config_module
 from voxsight.cli import render
-from voxsight.cli.db import open_site, open_store
+from voxsight.cli.db import moment, open_site, open_store
 
 
 def add_commands(commands) -> None:
@@ -25,7 +25,7 @@ def add_commands(commands) -> None:
     check.add_argument("file")
     check.set_defaults(run=_rules_check)
     backfill = rules_sub.add_parser("backfill", help="evaluate the rules over stored analyses (no model needed)")
-    backfill.add_argument("--since", type=_moment, help="only analyses finished since (ISO 8601 date or time)")
+    backfill.add_argument("--since", type=moment, help="only analyses finished since (ISO 8601 date or time)")
     backfill.add_argument("--db", help="database URL (default: from configuration)")
     backfill.set_defaults(run=_rules_backfill)
 
@@ -56,16 +56,6 @@ def add_commands(commands) -> None:
     report.add_argument("--format", default="table", choices=("table", "csv", "json"))
     report.add_argument("--db", help="database URL (default: from configuration)")
     report.set_defaults(run=_report)
-
-
-def _moment(text: str):
-    from datetime import datetime, timezone
-
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _day(text: str):

@@ -22,6 +22,17 @@ def open_store(args: argparse.Namespace, config: config_module.Config):
     return Store(getattr(args, "db", None) or config.store_url)
 
 
+def moment(text: str):
+    """A ``--since`` option: an ISO 8601 date or time, UTC unless it says otherwise."""
+    from datetime import datetime, timezone
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {text!r}") from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def open_site(args: argparse.Namespace, config: config_module.Config):
     """A site over ``open_store``'s store, for commands that act through ``voxsight.operations`` on
     the store alone: no queue is opened (Redis away must not stop an admin managing accounts)."""

@@ -14,6 +14,10 @@ player seeking) is folded into the listening already audited: it is audited only
 of that recording by that actor was audited in the last ``LISTENING_S`` seconds, so a range
 request alone (``bytes=1-``) never reads a call unrecorded.
 
+What is played is the audio's redacted copy (``voxsight.redacted_audio``), to every role. Where the
+policy keeps the original, only an admin may listen to it, and every such read is audited as
+``listen_original``.
+
 The same bytes uploaded again reuse the stored call and its analysis and never rewrite it: the
 metadata sent with them is not applied (the audit entry says so). A change of metadata is its own
 action (``update_metadata``), audited with the old and the new values.
@@ -33,7 +37,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
-from voxsight import audio, csvcells, jobs, redaction
+from voxsight import audio, csvcells, jobs, redacted_audio, redaction
 from voxsight.errors import AudioError, NotAudio, NotFound
 from voxsight.features import CallFeatures
 from voxsight.operations import alerts as alert_policy
@@ -86,7 +90,8 @@ class Call:
     result: AnalysisResult | None
     features: CallFeatures | None
     alerts: list[AlertInfo]
-    audio_stored: bool
+    audio_stored: bool  # there is audio to play: the redacted copy (or the original, nothing redacted)
+    original_kept: bool = False  # the policy kept the original beside the copy
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,7 @@ def upload(site: Site, actor: Actor, received: Received) -> JobInfo:
                        "unusable audio" if isinstance(exc, AudioError) else "invalid field")
         raise
     stored = site.store.recordings.get(existing) if (existing := site.store.recordings.id_for(received.sha256)) else None
-    job = jobs.submit_upload(site.store, site.queue, site.config.storage_dir, received.path, received.sha256,
+    job = jobs.submit_upload(site.config, site.store, site.queue, received.path, received.sha256,
                              received.size, name, metadata, priority, reuse)
     received.path = None  # it is in the storage now
     reused = {}
@@ -253,32 +258,56 @@ def _call(site: Site, actor: Actor, recording_id: int) -> Call | None:
     if summary is None:
         return None
     analysis_id = summary.analysis_id
+    stored, policy = site.store.recordings.audio_path(recording_id), site.config.redaction
     return Call(summary,
                 site.store.analysis(analysis_id) if analysis_id else None,
                 site.store.alerts.features(analysis_id) if analysis_id else None,
                 alert_policy.shown(actor, site.store.alerts.for_analysis(analysis_id)) if analysis_id else [],
-                site.store.recordings.audio_path(recording_id) is not None)
+                stored is not None and redacted_audio.playable(stored, policy) is not None,
+                stored is not None and policy.entities != () and Path(stored).is_file()
+                and redacted_audio.copy_of(stored).is_file())
 
 
 def audio_file(site: Site, actor: Actor, recording_id: int,
                deliver: Callable[[Path], tuple[T, bool]] = lambda path: (path, True)) -> T:
-    """The recording's stored audio, to play or download: ``deliver`` is given where it is and
-    returns what the door serves and whether that reads it from the first byte. Audited as a
-    download then; a read from later on only when it is not part of a listening audited in the
-    last ``LISTENING_S`` (see above).
+    """The recording's audio as every role plays it (its redacted copy), to play or download:
+    ``deliver`` is given where it is and returns what the door serves and whether that reads it
+    from the first byte. Audited as a download then; a read from later on only when it is not part
+    of a listening audited in the last ``LISTENING_S`` (see above).
 
     Raises:
-        NotFound: no audio of it is stored.
+        NotFound: no audio of it can be played (none stored, or its redacted copy not written yet).
     """
     require(actor, Role.VIEWER)
-    path = site.store.recordings.audio_path(recording_id)
-    if path is None or not Path(path).is_file():
-        raise NotFound(f"recording {recording_id} has no stored audio (it was analyzed from a "
-                       "path on the command line, or its storage was removed)")
-    served, from_start = deliver(Path(path))
+    stored = site.store.recordings.audio_path(recording_id)
+    path = redacted_audio.playable(stored, site.config.redaction) if stored else None
+    if path is None:
+        raise NotFound(f"recording {recording_id} has no audio to play: "
+                       + ("it was analyzed from a path on the command line, or its storage was removed" if not stored
+                          else "its redacted copy is written when its analysis finishes (an analysis from before "
+                               "redaction gets one from `voxsight redact --backfill`)"))
+    served, from_start = deliver(path)
     since = datetime.now(timezone.utc) - timedelta(seconds=LISTENING_S)
     if from_start or not site.store.accounts.audited_since(actor.name, Action.DOWNLOAD, recording_id, since):
         record(site, actor, Action.DOWNLOAD, recording_id, **({} if from_start else {"from_start": False}))
+    return served
+
+
+def original_audio(site: Site, actor: Actor, recording_id: int,
+                   deliver: Callable[[Path], tuple[T, bool]] = lambda path: (path, True)) -> T:
+    """The original audio, unredacted, where the policy keeps it: admins only, every read audited
+    as ``listen_original`` (a seek too: nothing of it is read unrecorded).
+
+    Raises:
+        NotFound: the original is not kept (the policy deletes it once its redacted copy exists).
+    """
+    require(actor, Role.ADMIN)
+    stored = site.store.recordings.audio_path(recording_id)
+    if not stored or not Path(stored).is_file() or Path(stored).name == redacted_audio.COPY_NAME:
+        raise NotFound(f"recording {recording_id} has no original audio kept "
+                       "(redaction.keep_original_audio is false: it is deleted once its redacted copy exists)")
+    served, from_start = deliver(Path(stored))
+    record(site, actor, Action.LISTEN_ORIGINAL, recording_id, **({} if from_start else {"from_start": False}))
     return served
 
 

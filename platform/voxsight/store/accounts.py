@@ -88,6 +88,7 @@ class Action(str, enum.Enum):
     UPLOAD = "upload"
     VIEW = "view"
     DOWNLOAD = "download"
+    LISTEN_ORIGINAL = "listen_original"  # an admin read the unredacted audio the policy kept
     EXPORT = "export"
     SEARCH = "search"
     AUDIT_EXPORT = "audit_export"
@@ -99,6 +100,7 @@ class Action(str, enum.Enum):
     JOB_LIST = "job_list"
     JOB_VIEW = "job_view"
     RECORDING_UPDATE = "recording_update"  # call metadata changed, with old and new values
+    REDACTION_BACKFILL = "redaction_backfill"  # stored analyses redacted again, with the counts
     # Refusals: an upload refused (with the reason), and any request the role or a policy denied.
     UPLOAD_REFUSED = "upload_refused"
     DENIED = "denied"

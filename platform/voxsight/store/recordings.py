@@ -134,14 +134,15 @@ class RecordingStore:
     def version(self) -> str:
         """Changes whenever anything a recording, search or report page shows may have changed: a
         new analysis (or a failed one replaced), an alert opened, updated, acknowledged or resolved,
-        a job submitted (new names), a call's metadata changed. Cached pages are keyed by it, so a
+        a job submitted (new names), a call's metadata changed, an analysis redacted again. Cached pages are keyed by it, so a
         page cached before a change is never served after it, whichever process made the change."""
         with self._sessions() as session:
             marks = session.execute(select(
                 select(func.max(schema.Analysis.id)).scalar_subquery(),
                 select(func.max(schema.AlertEvent.id)).scalar_subquery(),
                 select(func.max(schema.Job.id)).scalar_subquery(),
-                select(func.max(schema.Recording.metadata_changed_at)).scalar_subquery())).one()
+                select(func.max(schema.Recording.metadata_changed_at)).scalar_subquery(),
+                select(func.max(schema.Analysis.redacted_at)).scalar_subquery())).one()
         return ".".join(_mark(m) for m in marks)
 
 

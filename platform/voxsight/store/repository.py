@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Any, Callable
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from voxsight.errors import StoreError
-from voxsight.results import AnalysisResult, RecordingInfo, Segment, Word
+from voxsight.results import AnalysisResult, RecordingInfo, Redaction, Segment, Word
 from voxsight.store import schema, search
 from voxsight.store.accounts import AccountStore
 from voxsight.store.alerts import AlertStore
@@ -45,6 +46,18 @@ def upgrade(url: str) -> str:
         raise StoreError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
     finally:
         engine.dispose()
+
+
+@dataclass(frozen=True)
+class RedactedAgain:
+    """One stored analysis redacted again (``Store.redact_stored``): its segments as they now are,
+    and how many segments and alerts changed."""
+
+    analysis_id: int
+    recording_id: int
+    segments: tuple[Segment, ...]
+    segments_changed: int
+    alerts_changed: int
 
 
 class Store:
@@ -119,6 +132,48 @@ class Store:
                 .where(schema.Analysis.id == analysis_id, schema.Analysis.status == schema.AnalysisStatus.DONE.value)
                 .options(selectinload(schema.Analysis.segments), selectinload(schema.Analysis.recording)))
             return _to_result(row, reused=True) if row else None
+
+    def redact_stored(self, analysis_id: int, redact: Callable[[list[Segment]], list[Segment]],
+                      scrub: Callable[[Any], Any]) -> RedactedAgain | None:
+        """Redact one stored analysis again, in one transaction: its segments through ``redact``
+        (text, raw, words, translation, what was masked; index terms follow), and through ``scrub``
+        every text its alerts hold (message, triggers, the comments of their history) and the
+        notifications announcing them. The analysis is marked (``redacted_at``) when anything changed,
+        which moves the change mark cached pages are keyed by. None: no such finished analysis."""
+        a, seg = schema.Analysis, schema.Segment
+        with self._sessions.begin() as session:
+            row = session.scalar(select(a).where(a.id == analysis_id, a.status == schema.AnalysisStatus.DONE.value)
+                                 .with_for_update())  # a worker's re-analysis waits, and is not lost
+            if row is None:
+                return None
+            rows = list(session.scalars(select(seg).where(seg.analysis_id == analysis_id)
+                                        .order_by(seg.start_ms, seg.id)))
+            before = [_to_segment(r) for r in rows]
+            after = redact(before)
+            segments = 0
+            for r, old, new in zip(rows, before, after):
+                kept = [*old.redactions, *(x for x in new.redactions if x not in old.redactions)]
+                new = replace(new, redactions=tuple(kept))
+                if new != old:
+                    segments += 1
+                    fresh = _to_row(new)
+                    r.text, r.raw, r.words, r.translation = fresh.text, fresh.raw, fresh.words, fresh.translation
+                    r.redactions, r.search_terms = fresh.redactions, fresh.search_terms
+            alerts = 0
+            for alert in session.scalars(select(schema.Alert).where(schema.Alert.analysis_id == analysis_id)):
+                message, triggers = scrub(alert.message), scrub(alert.triggers)
+                changed = (message, triggers) != (alert.message, alert.triggers)
+                for event in alert.history:
+                    if event.comment and (comment := scrub(event.comment)) != event.comment:
+                        event.comment, changed = comment, True
+                    for outbox in session.scalars(select(schema.Outbox).where(schema.Outbox.event_id == event.id)):
+                        if (payload := scrub(outbox.payload)) != outbox.payload:
+                            outbox.payload, changed = payload, True
+                if changed:
+                    alert.message, alert.triggers, alerts = message, triggers, alerts + 1
+            if segments or alerts:
+                row.redacted_at = datetime.now(timezone.utc)
+            return RedactedAgain(analysis_id, row.recording_id, tuple(after), segments, alerts)
 
     def save(self, result: AnalysisResult, parameters_key: str, size_bytes: int,
              call_metadata: dict | None = None) -> AnalysisResult:
@@ -214,8 +269,16 @@ def _to_row(s: Segment) -> schema.Segment:
         channel=s.channel, role=s.role, start_ms=round(s.start_s * 1000), end_ms=round(s.end_s * 1000),
         language=s.language, emotion=s.emotion, events=list(s.events), text=s.text, raw=s.raw,
         words=[[w.text, w.start_s, w.end_s] for w in s.words], words_engine=s.words_engine,
-        translation=s.translation, search_terms=search.index_terms(s.text),
+        translation=s.translation, redactions=[[r.type, r.start_s, r.end_s] for r in s.redactions],
+        search_terms=search.index_terms(s.text),
     )
+
+
+def _to_segment(s: schema.Segment) -> Segment:
+    return Segment(start_s=s.start_ms / 1000, end_s=s.end_ms / 1000, channel=s.channel, role=s.role,
+                   language=s.language, emotion=s.emotion, events=tuple(s.events), text=s.text, raw=s.raw,
+                   words=tuple(Word(*w) for w in s.words), words_engine=s.words_engine,
+                   translation=s.translation, redactions=tuple(Redaction(*r) for r in s.redactions))
 
 
 def _to_result(row: schema.Analysis, reused: bool) -> AnalysisResult:
@@ -225,13 +288,7 @@ def _to_result(row: schema.Analysis, reused: bool) -> AnalysisResult:
                                 sample_rate=r.sample_rate, channels=r.channels, id=r.id, names=tuple(r.names),
                                 call_metadata=dict(r.call_metadata or {})),
         model_id=row.model_id, synthetic=row.synthetic, parameters=row.parameters,
-        segments=tuple(
-            Segment(start_s=s.start_ms / 1000, end_s=s.end_ms / 1000, channel=s.channel, role=s.role,
-                    language=s.language, emotion=s.emotion, events=tuple(s.events), text=s.text, raw=s.raw,
-                    words=tuple(Word(*w) for w in s.words), words_engine=s.words_engine,
-                    translation=s.translation)
-            for s in row.segments
-        ),
+        segments=tuple(_to_segment(s) for s in row.segments),
         words_model_id=row.words_model_id,
         timings_s=row.timings, reused=reused, analysis_id=row.id,
     )

@@ -120,6 +120,7 @@ class Analysis(Base):
     timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    redacted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # when `redact --backfill` last changed it
 
     recording: Mapped[Recording] = relationship(back_populates="analyses")
     segments: Mapped[list[Segment]] = relationship(
@@ -147,6 +148,8 @@ class Segment(Base):
     words: Mapped[list[Any]] = mapped_column(default=list)
     words_engine: Mapped[str | None] = mapped_column(String(16))  # sensevoice or whisper
     translation: Mapped[str | None] = mapped_column(Text)  # English, when asked for
+    # What was masked and when it was said: [[type, start_s, end_s], ...] (voxsight.redaction)
+    redactions: Mapped[list[Any]] = mapped_column(default=list)
     # What full-text search finds it by (voxsight.store.search.index_terms), indexed by the database's
     # full-text engine (see migration 0006). On PostgreSQL it is also stored as a tsvector, the
     # generated column search_vector (migration 0008), not mapped here: SQLite has no such column.

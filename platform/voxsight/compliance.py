@@ -1,0 +1,89 @@
+"""What is already stored, brought under the redaction policy in force: ``voxsight redact --backfill``.
+
+Analyses stored before the policy (or before a kind of entity was added to it) are read again in
+bounded batches, each analysis in its own transaction (``Store.redact_stored``): the segments'
+text, raw output, words and translation, the search index, what each segment masked and when; the
+texts their alerts, alert comments and notifications hold. Cached pages are keyed by the store's
+change mark, which an analysis redacted again moves. The stored audio of each call then gets its
+redacted copy (from the original, or from the copy itself when only it is left), and the original
+goes unless the policy keeps it. Running it again changes nothing more: masks are not personal data.
+
+The audit log is not rewritten: the database refuses any change to it (migration 0007). Search
+queries are stored redacted since redaction landed; those logged before stay until the log's own
+retention removes them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from voxsight import audio, redacted_audio, redaction
+from voxsight.config import Config
+from voxsight.errors import AudioError
+from voxsight.records import Record
+from voxsight.store import Store
+from voxsight.store.repository import RedactedAgain
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BackfillSummary(Record):
+    analyses: int  # read
+    segments: int  # whose text changed
+    alerts: int  # whose message, triggers, comments or notifications changed
+    audio: int  # redacted copies written
+    originals_deleted: int
+    audio_failed: int = 0  # stored audio that could not be decoded (its text is redacted all the same)
+
+
+def backfill(config: Config, store: Store, since: datetime | None = None, batch: int = 100,
+             progress: Callable[[int], None] | None = None) -> BackfillSummary:
+    """Redact every finished analysis (finished since ``since``) and its audio under
+    ``config.redaction``; ``progress`` is told how many analyses were read."""
+    policy = config.redaction
+    totals = dict.fromkeys(("analyses", "segments", "alerts", "audio", "originals_deleted", "audio_failed"), 0)
+    after = 0
+    while ids := store.alerts.analyses(since, after, batch):
+        for analysis_id in ids:
+            done = store.redact_stored(analysis_id,
+                                       lambda segments: redaction.redact_call(segments, policy.entities, policy.mask),
+                                       lambda value: redaction.scrub(value, policy.entities, policy.mask))
+            if done is None:  # replaced by a newer analysis meanwhile
+                continue
+            totals["analyses"] += 1
+            totals["segments"] += done.segments_changed
+            totals["alerts"] += done.alerts_changed
+            if policy.entities:
+                _redact_audio(config, store, done, totals)
+        after = ids[-1]
+        if progress:
+            progress(totals["analyses"])
+    return BackfillSummary(**totals)
+
+
+def _redact_audio(config: Config, store: Store, done: RedactedAgain, totals: dict[str, int]) -> None:
+    """The call's redacted copy from its newest analysis (an older one's ranges may be fewer)."""
+    summary = store.recordings.get(done.recording_id)
+    stored = store.recordings.audio_path(done.recording_id)
+    if not stored or summary is None or summary.analysis_id != done.analysis_id:  # no audio stored, or not the newest
+        return
+    copy, source = redacted_audio.copy_of(stored), redacted_audio.readable(stored)
+    if source is not None and (not copy.is_file() or done.segments_changed):
+        limits = config.audio
+        try:
+            decoded = audio.decode(source, limits.max_bytes, limits.max_duration_s, timeout_s=limits.decode_timeout_s,
+                                   memory_mb=limits.decode_memory_mb)
+        except AudioError as exc:
+            log.warning("recording %s: its stored audio cannot be redacted: %s", done.recording_id, exc)
+            totals["audio_failed"] += 1
+            return
+        redacted_audio.write(decoded.samples, done.segments, config.redaction, stored)
+        totals["audio"] += 1
+    had_original = Path(stored).is_file() and Path(stored).name != redacted_audio.COPY_NAME
+    redacted_audio.settle(stored, config.redaction)
+    totals["originals_deleted"] += had_original and not Path(stored).exists()
