@@ -207,10 +207,13 @@ CARD_RULE = """rules:
 
 
 def test_backfill_redacts_what_was_stored_before_the_policy_in_every_copy(
-        config, whisper_dir, engine, whisper_model, spoken, tmp_path):
+        config, whisper_dir, engine, whisper_model, spoken, redis_url, tmp_path):
     import re
 
+    import redis
+
     from helpers import every_text_in_sql, voxsight
+    from voxsight.cache import ResultCache
 
     rules_file = tmp_path / "rules.yaml"
     rules_file.write_text(CARD_RULE)
@@ -226,8 +229,16 @@ def test_backfill_redacts_what_was_stored_before_the_policy_in_every_copy(
     assert len(values.findall(every_text_in_sql(store))) >= 5  # segments, words, raw, alert, trigger, comment, outbox
     assert Path(done.audio_path).is_file() and not redacted_audio.copy_of(done.audio_path).exists()
     mark = store.recordings.version()
+    cache = ResultCache(redis_url)  # a page of the call cached as the API caches it
+    cache.get_or_build("recording", mark, {"id": done.analysis_id}, lambda: store.analysis(done.analysis_id).to_json())
 
-    env = {"VOXSIGHT_DATA_DIR": before.data_dir, "VOXSIGHT_ALERTS_RULES_FILE": str(rules_file)}
+    def redis_values() -> str:
+        client = redis.Redis.from_url(redis_url)
+        return " ".join(str(client.get(k)) for k in client.scan_iter("*"))
+    assert values.search(redis_values())
+
+    env = {"VOXSIGHT_DATA_DIR": before.data_dir, "VOXSIGHT_ALERTS_RULES_FILE": str(rules_file),
+           "VOXSIGHT_QUEUE_REDIS_URL": redis_url}
     run = voxsight(env, "redact", "--backfill", "--batch", "1")
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("1 analyses read:") and "1 redacted audio copies written, 1 originals deleted" in run.stdout
@@ -235,12 +246,14 @@ def test_backfill_redacts_what_was_stored_before_the_policy_in_every_copy(
     everything = every_text_in_sql(store)
     assert values.findall(everything) == [] and "[CARD]" in everything and "[PHONE]" in everything
     assert not store.search("4532").hits and store.search("card number").hits
-    assert store.recordings.version() != mark  # no cached page shows the values again
+    assert store.recordings.version() != mark  # no page cached from now on shows them
+    assert not values.search(redis_values())  # and none cached before is left in Redis
     assert redacted_audio.copy_of(done.audio_path).is_file() and not Path(done.audio_path).exists()
     redacted = store.analysis(done.analysis_id)
     assert {"CARD", "PHONE"} <= {r.type for s in redacted.segments for r in s.redactions}
     [entry] = store.accounts.audit_log(10, action="redaction_backfill").entries
     assert entry.door == "cli" and entry.detail["analyses"] == 1 and entry.detail["segments"] >= 1
+    assert entry.detail["cached_pages_removed"] == 1
 
     again = voxsight(env, "redact", "--backfill")
     assert again.returncode == 0, again.stderr

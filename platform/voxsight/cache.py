@@ -4,7 +4,9 @@ Keys are versioned, not invalidated: each key holds the store's change mark
 (``RecordingStore.version``: the newest analysis, alert event and job ids), so a page cached before
 a new analysis, an alert action or a rule backfill is simply never asked for again, whichever
 process made the change (a worker, the CLI, another API server), and expires after ``ttl_s``.
-There is nothing to forget to invalidate. Reading the mark costs three index lookups.
+There is nothing to forget to invalidate. Reading the mark costs three index lookups. Only where
+stored text is rewritten or erased (``voxsight.compliance``) are the cached pages removed outright
+(``purge``): a page under an old mark must not keep a value in Redis until it expires.
 
 The cache never fails a request: with no Redis configured, or Redis down, pages are built each time.
 """
@@ -54,3 +56,24 @@ class ResultCache:
             log.warning("result cache unavailable (%s): %s not cached", exc, kind)
             return value, "off"
         return value, "miss"
+
+    def purge(self) -> int:
+        """Remove every cached page now; returns how many. Raises ``redis.RedisError`` when Redis
+        is configured and does not answer: what must be gone from it cannot be left to expiry."""
+        if self._redis is None:
+            return 0
+        removed = 0
+        for keys in _batched(self._redis.scan_iter(match=f"{self._prefix}:cache:*", count=500), 500):
+            removed += self._redis.delete(*keys)
+        return removed
+
+
+def _batched(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

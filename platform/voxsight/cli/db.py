@@ -33,13 +33,16 @@ def moment(text: str):
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-def open_site(args: argparse.Namespace, config: config_module.Config):
+def open_site(args: argparse.Namespace, config: config_module.Config, cache: bool = False):
     """A site over ``open_store``'s store, for commands that act through ``voxsight.operations`` on
-    the store alone: no queue is opened (Redis away must not stop an admin managing accounts)."""
+    the store alone: no queue is opened (Redis away must not stop an admin managing accounts). With
+    ``cache``, the site's result cache too, for commands that must remove pages from it."""
     from voxsight.cache import ResultCache
     from voxsight.site import Site
 
-    return Site(config, open_store(args, config), None, ResultCache(None))
+    q = config.queue
+    return Site(config, open_store(args, config), None,
+                ResultCache(q.redis_url or None, q.prefix) if cache else ResultCache(None))
 
 
 def _upgrade(args: argparse.Namespace, config: config_module.Config) -> int:

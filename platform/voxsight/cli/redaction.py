@@ -51,7 +51,7 @@ def _backfill(args: argparse.Namespace, config: config_module.Config) -> int:
     if args.texts or args.batch < 1:
         render.note("redact --backfill takes no TEXT, and --batch is at least 1")
         return 2
-    done = compliance.redact_backfill(open_site(args, config), Actor.local(Door.CLI), args.since, args.batch,
+    done = compliance.redact_backfill(open_site(args, config, cache=True), Actor.local(Door.CLI), args.since, args.batch,
                                       lambda n: render.note(f"{n} analyses read"))
     print(f"{done.analyses} analyses read: {done.segments} segments and {done.alerts} alerts redacted again; "
           f"{done.audio} redacted audio copies written, {done.originals_deleted} originals deleted"

@@ -18,9 +18,11 @@ from voxsight.store.accounts import Action, Role
 def redact_backfill(site: Site, actor: Actor, since: datetime | None = None, batch: int = 100,
                     progress: Callable[[int], None] | None = None) -> BackfillSummary:
     """Redact stored analyses (finished since ``since``) and their audio under the policy in force
-    (``voxsight.compliance.backfill``); audited with what it changed."""
+    (``voxsight.compliance.backfill``), then remove every cached page (one cached before may hold a
+    value); audited with what it changed."""
     require(actor, Role.ADMIN)
     done = compliance.backfill(site.config, site.store, since, batch, progress)
+    purged = site.cache.purge()
     record(site, actor, Action.REDACTION_BACKFILL, since=since.isoformat() if since else None,
-           entities=list(site.config.redaction.entities), **asdict(done))
+           entities=list(site.config.redaction.entities), cached_pages_removed=purged, **asdict(done))
     return done
