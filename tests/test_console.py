@@ -660,3 +660,24 @@ def test_gradios_folder_is_the_sites_emptied_at_start_and_takes_uploads_within_t
         assert big.status_code == 413
         assert [p.name for p in files.folder(config).rglob("*") if p.is_file() and p.stat().st_size] == ["small.wav"]
     store.engine.dispose()
+
+
+def test_an_admin_holds_a_customers_calls_and_erases_the_others_from_the_console(site, people):
+    who = people["admin"]
+    refund, other = _recording(site, "upgrade.wav"), _recording(site, "billing.wav")
+    site.store.recordings.update_metadata(refund, {"customer": "C-9"})
+    site.store.recordings.update_metadata(other, {"customer": "C-9"})
+    for role in ("viewer", "analyst", "supervisor"):
+        with pytest.raises(Forbidden):
+            admin.erase(site, people[role], "customer", "C-9")
+    hold = admin.place_hold(site, who, "recording", str(refund), "court order 7")
+    done = admin.erase(site, who, "customer", "C-9")
+    assert [e.recording_id for e in done.erased] == [other] and [r.recording_id for r in done.refused] == [refund]
+    shown = render.erasure_html(done)
+    assert "1 recording(s) erased" in shown and "court order 7" in shown
+    assert site.store.recordings.get(other) is None and site.store.recordings.get(refund) is not None
+    assert [h.id for h in admin.holds(site, who)] == [hold.id]
+    assert admin.release_hold(site, who, hold.id).released_by == who.user.name
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        admin.erase(site, who, "metadata KEY=VALUE", "customer")
+    assert [e.action for e in _audited(site, "erase")] == ["erase"]

@@ -241,7 +241,8 @@ def test_backfill_redacts_what_was_stored_before_the_policy_in_every_copy(
            "VOXSIGHT_QUEUE_REDIS_URL": redis_url}
     run = voxsight(env, "redact", "--backfill", "--batch", "1")
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith("1 analyses read:") and "1 redacted audio copies written, 1 originals deleted" in run.stdout
+    assert run.stdout.startswith("1 analyses read:")
+    assert "1 redacted audio copies written, 1 originals deleted" in run.stdout
 
     everything = every_text_in_sql(store)
     assert values.findall(everything) == [] and "[CARD]" in everything and "[PHONE]" in everything

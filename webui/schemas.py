@@ -125,3 +125,24 @@ class Health(BaseModel):
     status: str
     database: str
     redis: str
+
+
+class HoldCreate(BaseModel):
+    scope: str = Field(pattern="^(recording|customer|agent)$",
+                       description="one recording (value: its id), or every call of a customer or an agent")
+    value: str = Field(min_length=1, max_length=256)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ErasureRequest(BaseModel):
+    """Exactly one of: a recording, a customer (the call metadata's), a metadata KEY = VALUE."""
+
+    recording_id: int | None = None
+    customer: str | None = Field(default=None, min_length=1, max_length=256)
+    meta: dict[str, str] | None = Field(default=None, min_length=1, max_length=1)
+
+
+class Erasure(BaseModel):
+    erased: list[dict]  # recording_id and how many analyses, segments, alerts, notifications, jobs went
+    refused: list[dict]  # recording_id and why (held, or being analyzed)
+    audio_files: int

@@ -1,5 +1,7 @@
-"""What is already stored, brought under the redaction policy in force: ``voxsight redact --backfill``.
+"""What is stored, under the policy: redacted again (``voxsight redact --backfill``), and erased on
+request (``voxsight erase``).
 
+**Backfill.**
 Analyses stored before the policy (or before a kind of entity was added to it) are read again in
 bounded batches, each analysis in its own transaction (``Store.redact_stored``): the segments'
 text, raw output, words and translation, the search index, what each segment masked and when; the
@@ -11,6 +13,10 @@ goes unless the policy keeps it. Running it again changes nothing more: masks ar
 The audit log is not rewritten: the database refuses any change to it (migration 0007). Search
 queries are stored redacted since redaction landed; those logged before stay until the log's own
 retention removes them.
+
+**Erasure.** Each recording named is erased in its own transaction (``ComplianceStore.erase``:
+refused while a legal hold names it or a worker is analyzing it), then its stored audio, every copy,
+is deleted from the storage directory (never a file outside it).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from voxsight.config import Config
 from voxsight.errors import AudioError
 from voxsight.records import Record
 from voxsight.store import Store
+from voxsight.store.compliance import Erased, Refused
 from voxsight.store.repository import RedactedAgain
 
 log = logging.getLogger(__name__)
@@ -87,3 +94,37 @@ def _redact_audio(config: Config, store: Store, done: RedactedAgain, totals: dic
     had_original = Path(stored).is_file() and Path(stored).name != redacted_audio.COPY_NAME
     redacted_audio.settle(stored, config.redaction)
     totals["originals_deleted"] += had_original and not Path(stored).exists()
+
+
+@dataclass(frozen=True)
+class ErasureSummary(Record):
+    erased: tuple[Erased, ...]
+    refused: tuple[Refused, ...]  # held, or being analyzed: nothing of them was touched
+    audio_files: int  # removed from the storage directory
+
+
+def erase(config: Config, store: Store, recording_ids: list[int]) -> ErasureSummary:
+    """Erase these recordings, everything stored of them in SQL and their audio files."""
+    erased, refused, files = [], [], 0
+    for recording_id in recording_ids:
+        outcome = store.compliance.erase(recording_id)
+        if isinstance(outcome, Refused):
+            refused.append(outcome)
+        elif outcome is not None:
+            erased.append(outcome)
+            files += _remove_audio(config.storage_dir, outcome.audio_paths)
+    return ErasureSummary(tuple(erased), tuple(refused), files)
+
+
+def _remove_audio(storage_dir: Path, paths: tuple[str, ...]) -> int:
+    """Remove the content-addressed folders these files lie in: the original, its redacted copy and
+    any name it was stored under before; only inside the storage directory."""
+    removed = 0
+    for folder in {Path(p).resolve().parent for p in paths}:
+        if not folder.is_relative_to(storage_dir.resolve()) or not folder.is_dir():
+            continue
+        for file in folder.iterdir():
+            file.unlink()
+            removed += 1
+        folder.rmdir()
+    return removed

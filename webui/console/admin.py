@@ -1,6 +1,6 @@
 """Admin: the machinery (live workers, the queue, jobs by state), the models results come from
 (a synthetic one flagged loudly), the alert rules (view, validate, put in force), users and their
-tokens, and the audit log. Each function checks the page's role (admin) and calls the operation
+tokens, legal holds and erasure, and the audit log. Each function checks the page's role (admin) and calls the operation
 the API's admin routes call (``voxsight.operations``), which checks, applies the policy and audits.
 """
 
@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from voxsight.operations import accounts, audit, machinery as machines, rules
+from voxsight.operations import accounts, audit, compliance, machinery as machines, rules
 from voxsight.results import SYNTHETIC_WARNING
 from voxsight.site import Site
+from voxsight.compliance import ErasureSummary
 from voxsight.store.accounts import AuditPage, Role, TokenInfo, UserInfo
+from voxsight.store.compliance import HoldInfo
 from voxsight.webui.console.access import require
 from voxsight.webui.deps import Caller
 
@@ -129,6 +131,37 @@ def create_token(site: Site, who: Caller, user: str, label: str, expires_in_days
 
 def revoke_token(site: Site, who: Caller, token_id: int) -> None:
     accounts.revoke_token(site, require(who, Role.ADMIN), token_id)
+
+
+def holds(site: Site, who: Caller) -> list[HoldInfo]:
+    return compliance.holds(site, require(who, Role.ADMIN), include_released=True)
+
+
+def place_hold(site: Site, who: Caller, scope: str, value: str, reason: str) -> HoldInfo:
+    return compliance.place_hold(site, require(who, Role.ADMIN), scope, value, reason)
+
+
+def release_hold(site: Site, who: Caller, hold_id: int) -> HoldInfo:
+    return compliance.release_hold(site, require(who, Role.ADMIN), hold_id)
+
+
+ERASE_BY = ("recording", "customer", "metadata KEY=VALUE")
+
+
+def erase(site: Site, who: Caller, by: str, value: str) -> ErasureSummary:
+    """Erase what the form names: a recording by its number, a customer's calls, or the calls whose
+    metadata has KEY=VALUE."""
+    actor, value = require(who, Role.ADMIN), value.strip()
+    if by == "recording":
+        if not value.isdigit():
+            raise ValueError("a recording is named by its number")
+        return compliance.erase(site, actor, recording_id=int(value))
+    if by == "customer":
+        return compliance.erase(site, actor, customer=value or None)
+    key, sep, wanted = value.partition("=")
+    if not sep or not key.strip():
+        raise ValueError("metadata is named as KEY=VALUE")
+    return compliance.erase(site, actor, meta=(key.strip(), wanted.strip()))
 
 
 def audit_log(site: Site, who: Caller, actor: str = "", action: str = "", before_id: int | None = None) -> AuditPage:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from voxsight.store.accounts import UserInfo
     from voxsight.store.alerts import AlertInfo
     from voxsight.store.recordings import RecordingSummary
+    from voxsight.compliance import ErasureSummary
     from voxsight.webui.console.admin import Machinery, ModelsInUse
 
 # The palette. Chosen to be told apart at a glance and by colour-blind readers (hue and lightness
@@ -200,6 +201,18 @@ def models_html(m: ModelsInUse) -> str:
             + f'<table class="vx-table"><thead><tr><th>model</th><th>id</th><th>weights</th><th>directory</th></tr>'
             f"</thead><tbody>{body}</tbody></table><p>Words engine: <b>{escaped(m.words)}</b></p>"
             + (f"<h4>Loaded by live workers</h4><ul>{workers}</ul>" if workers else ""))
+
+
+def erasure_html(done: ErasureSummary) -> str:
+    """What an erasure removed, and what it refused and why."""
+    if not done.erased and not done.refused:
+        return '<div class="vx-hint">No recording matches: nothing was erased.</div>'
+    lines = [f'<li>Recording {e.recording_id} erased: {e.analyses} analyses, {e.segments} segments, {e.alerts} alerts, '
+             f'{e.notifications} notifications, {e.jobs} jobs</li>' for e in done.erased]
+    lines += [f'<li class="vx-danger">Recording {r.recording_id} refused: {escaped(r.reason)}</li>'
+              for r in done.refused]
+    return (f'<div class="vx-ok">{len(done.erased)} recording(s) erased, {done.audio_files} audio file(s) removed'
+            f'{f", {len(done.refused)} refused" if done.refused else ""}.</div><ul>{"".join(lines)}</ul>')
 
 
 def rules_html(check: dict) -> str:

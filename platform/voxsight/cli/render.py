@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from voxsight.store.search import Hit, SearchPage
     from voxsight.store.accounts import AuditEntry, TokenInfo, UserInfo
     from voxsight.store.alerts import AlertInfo
+    from voxsight.store.compliance import HoldInfo
     from voxsight.store.jobs import JobInfo
     from voxsight.store.schema import Priority
 
@@ -199,6 +200,11 @@ def audit_line(e: AuditEntry) -> str:
     what = f" recording {e.recording_id}" if e.recording_id else ""
     return (f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor:20} {e.action:18}{what} {e.source or ''} "
             f"{as_json(e.detail) if e.detail else ''}").rstrip()
+
+
+def hold_line(h: HoldInfo) -> str:
+    state = f"released {h.released_at:%Y-%m-%d} by {h.released_by}" if h.released_at else "in force"
+    return f"{h.id:>5}  {h.scope:9} {h.value:24} {state:28} placed {h.placed_at:%Y-%m-%d} by {h.placed_by}: {h.reason}"
 
 
 # -- alerts

@@ -101,6 +101,9 @@ class Action(str, enum.Enum):
     JOB_VIEW = "job_view"
     RECORDING_UPDATE = "recording_update"  # call metadata changed, with old and new values
     REDACTION_BACKFILL = "redaction_backfill"  # stored analyses redacted again, with the counts
+    HOLD_PLACE = "hold_place"  # a legal hold placed, with its scope, value and reason
+    HOLD_RELEASE = "hold_release"
+    ERASE = "erase"  # recordings erased on request: the request, ids and counts, never content
     # Refusals: an upload refused (with the reason), and any request the role or a policy denied.
     UPLOAD_REFUSED = "upload_refused"
     DENIED = "denied"

@@ -23,6 +23,7 @@ from voxsight.results import AnalysisResult, RecordingInfo, Redaction, Segment, 
 from voxsight.store import schema, search
 from voxsight.store.accounts import AccountStore
 from voxsight.store.alerts import AlertStore
+from voxsight.store.compliance import ComplianceStore
 from voxsight.store.filters import Filters
 from voxsight.store.jobs import JobStore
 from voxsight.store.recordings import RecordingStore
@@ -71,6 +72,7 @@ class Store:
         self.accounts = AccountStore(self._sessions)
         self.alerts = AlertStore(self._sessions)
         self.recordings = RecordingStore(self._sessions)
+        self.compliance = ComplianceStore(self._sessions)
         if auto_upgrade is None:
             auto_upgrade = self.engine.dialect.name == "sqlite"
         current = self.revision()

@@ -261,6 +261,23 @@ class SignInLimit(Base):
     last_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)  # the latest counted attempt
 
 
+class LegalHold(Base):
+    """A legal hold: one recording, or every call of a customer or of an agent (by the call's
+    metadata), exempt from erasure and retention until released. Released holds stay listed."""
+
+    __tablename__ = "legal_holds"
+    __table_args__ = (Index("ix_legal_holds_scope_value", "scope", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))  # recording, customer or agent
+    value: Mapped[str] = mapped_column(String(256))  # the recording's id, the customer's, the agent's
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(128))
+    placed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    released_by: Mapped[str | None] = mapped_column(String(128))
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class AuditEvent(Base):
     """Who did what, to which recording, when and from where. Append-only: the database refuses
     updates and deletes (triggers made by the migration)."""

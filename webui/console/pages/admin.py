@@ -1,5 +1,5 @@
 """The Admin page: the machinery (refreshed while in view), the models, the alert rules, users,
-tokens and the audit log.
+tokens, legal holds and erasure, and the audit log.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from voxsight.store.accounts import Role
 from voxsight.webui.console import access, admin
 from voxsight.webui.console.access import Forbidden
 from voxsight.webui.console.handlers import Shell, frame, handler
-from voxsight.webui.console.render import machinery_html, models_html, rules_html
+from voxsight.webui.console.render import erasure_html, machinery_html, models_html, rules_html
 
 ADMIN_EVERY_S = 5.0
 
@@ -61,6 +61,24 @@ def layout() -> SimpleNamespace:
                 with gr.Row(elem_classes="vx-toolbar"):
                     token_id = gr.Number(None, label="Token #", precision=0, scale=0, min_width=140)
                     revoke = gr.Button("Revoke", variant="stop", size="md", scale=0, min_width=110)
+            with gr.Tab("Holds and erasure"):
+                holds = gr.Dataframe(interactive=False, wrap=True, elem_id="vx-holds")
+                with gr.Row(elem_classes="vx-toolbar"):
+                    hold_scope = gr.Dropdown(["recording", "customer", "agent"], value="customer", label="Hold")
+                    hold_value = gr.Textbox(label="Recording number, customer or agent")
+                    hold_reason = gr.Textbox(label="Reason (a case, a request)")
+                    place = gr.Button("Place hold", variant="primary", size="md", scale=0, min_width=130)
+                with gr.Row(elem_classes="vx-toolbar"):
+                    hold_id = gr.Number(None, label="Hold #", precision=0, scale=0, min_width=140)
+                    release = gr.Button("Release", size="md", scale=0, min_width=110)
+                gr.HTML('<div class="vx-hint">Erasure removes the audio (every copy), transcripts, index entries, '
+                        'alerts, notifications and jobs of the calls named, and every cached page; a held call is '
+                        'refused with its hold\'s reason. It cannot be undone.</div>')
+                with gr.Row(elem_classes="vx-toolbar"):
+                    erase_by = gr.Dropdown(list(admin.ERASE_BY), value="customer", label="Erase by")
+                    erase_value = gr.Textbox(label="Recording number, customer, or KEY=VALUE")
+                    erase = gr.Button("Erase", variant="stop", size="md", scale=0, min_width=110)
+                erased = gr.HTML(elem_id="vx-erased")
             with gr.Tab("Audit log"):
                 with gr.Row(elem_classes="vx-toolbar"):
                     actor = gr.Textbox(label="Who")
@@ -78,7 +96,9 @@ def layout() -> SimpleNamespace:
                            set_password=set_password, sign_out=sign_out, disable=disable, tokens=tokens, token_user=token_user,
                            token_label=token_label, token_days=token_days, create=create, secret=secret,
                            token_id=token_id, revoke=revoke, actor=actor, action=action, show_audit=show_audit,
-                           older=older, audit=audit, before=before)
+                           older=older, audit=audit, before=before, holds=holds, hold_scope=hold_scope,
+                           hold_value=hold_value, hold_reason=hold_reason, place=place, hold_id=hold_id,
+                           release=release, erase_by=erase_by, erase_value=erase_value, erase=erase, erased=erased)
 
 
 def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
@@ -108,15 +128,22 @@ def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
                       ["#", "when", "who", "action", "recording", "from", "detail"])
         return table, found.next_before_id
 
+    def _holds(who):
+        return frame([{"#": h.id, "holds": f"{h.scope} {h.value}", "reason": h.reason,
+                       "placed": f"{h.placed_at:%Y-%m-%d} by {h.placed_by}",
+                       "state": f"released {h.released_at:%Y-%m-%d} by {h.released_by}" if h.released_at
+                       else "in force"}
+                      for h in admin.holds(site, who)], ["#", "holds", "reason", "placed", "state"])
+
     everything = [d.machinery, d.models, d.rules_status, d.rules_text, d.users, d.someone, d.token_user, d.tokens,
-                  d.audit, d.before]
+                  d.audit, d.before, d.holds]
 
     @handler
     def enter(request: gr.Request):
         who = access.caller(site, request)
         return ("admin", machinery_html(admin.machinery(site, who)), models_html(admin.models_in_use(site, who)),
                 rules_html(admin.rules_in_force(site, who)), admin.rules_text(site, who), *_users(who),
-                _tokens(who), *_audit(who, "", "", None))
+                _tokens(who), *_audit(who, "", "", None), _holds(who))
 
     d.tab.select(enter, None, [shell.active, *everything])
 
@@ -217,6 +244,33 @@ def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
         if before_id is None:
             raise gr.Error("That was the oldest page.")
         return _audit(access.caller(site, request), actor, action, before_id)
+
+    @handler
+    def place(scope, value, reason, request: gr.Request):
+        who = access.caller(site, request)
+        hold = admin.place_hold(site, who, scope or "", value or "", reason or "")
+        gr.Info(f"Hold {hold.id} on {hold.scope} {hold.value} is in force.")
+        return "", "", _holds(who)
+
+    d.place.click(place, [d.hold_scope, d.hold_value, d.hold_reason], [d.hold_value, d.hold_reason, d.holds])
+
+    @handler
+    def release(hold_id, request: gr.Request):
+        who = access.caller(site, request)
+        if not hold_id:
+            raise gr.Error("Enter the hold's number.")
+        admin.release_hold(site, who, int(hold_id))
+        gr.Info(f"Hold {int(hold_id)} released.")
+        return _holds(who)
+
+    d.release.click(release, d.hold_id, d.holds)
+
+    @handler
+    def erase(by, value, request: gr.Request):
+        done = admin.erase(site, access.caller(site, request), by or "", value or "")
+        return erasure_html(done)
+
+    d.erase.click(erase, [d.erase_by, d.erase_value], d.erased)
 
     d.show_audit.click(audit, [d.actor, d.action], [d.audit, d.before])
     d.older.click(older, [d.actor, d.action, d.before], [d.audit, d.before])

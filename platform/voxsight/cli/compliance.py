@@ -1,0 +1,89 @@
+"""``hold``: legal holds placed, released and listed; ``erase``: a recording, or every call of a
+customer or of a metadata value, erased on request. Admin actions (``voxsight.operations.compliance``),
+run on the site's machine as ``cli:<login>``."""
+
+from __future__ import annotations
+
+import argparse
+
+from voxsight import config as config_module
+from voxsight.cli import render
+from voxsight.cli.db import open_site
+
+
+def add_commands(commands) -> None:
+    hold = commands.add_parser("hold", help="legal holds: exempt calls from erasure and retention")
+    hold_sub = hold.add_subparsers(dest="action", required=True, metavar="ACTION")
+    place = hold_sub.add_parser("place", help="hold a recording, or every call of a customer or an agent")
+    named = place.add_mutually_exclusive_group(required=True)
+    named.add_argument("--recording", type=int, metavar="ID")
+    named.add_argument("--customer", metavar="ID", help="the call metadata's customer")
+    named.add_argument("--agent", metavar="NAME", help="the call metadata's agent")
+    place.add_argument("--reason", required=True, help="why (a case, a request): shown wherever the hold refuses")
+    release = hold_sub.add_parser("release", help="release a hold")
+    release.add_argument("id", type=int)
+    listed = hold_sub.add_parser("list", help="the holds in force (--all: released ones too)")
+    listed.add_argument("--all", action="store_true")
+    for p in (place, release, listed):
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--db", help="database URL (default: from configuration)")
+        p.set_defaults(run=_hold)
+
+    erase = commands.add_parser("erase", help="erase a recording, or every call of a customer, everywhere")
+    named = erase.add_mutually_exclusive_group(required=True)
+    named.add_argument("--recording", type=int, metavar="ID")
+    named.add_argument("--customer", metavar="ID", help="every call whose metadata names this customer")
+    named.add_argument("--meta", metavar="KEY=VALUE", help="every call whose metadata has KEY = VALUE")
+    erase.add_argument("--json", action="store_true")
+    erase.add_argument("--db", help="database URL (default: from configuration)")
+    erase.set_defaults(run=_erase)
+
+
+def _actor():
+    from voxsight.operations import Actor, Door
+
+    return Actor.local(Door.CLI)
+
+
+def _hold(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.operations import compliance
+
+    site = open_site(args, config)
+    if args.action == "list":
+        found = compliance.holds(site, _actor(), args.all)
+    elif args.action == "release":
+        found = [compliance.release_hold(site, _actor(), args.id)]
+    else:
+        scope, value = next((s, v) for s, v in (("recording", args.recording), ("customer", args.customer),
+                                                ("agent", args.agent)) if v is not None)
+        try:
+            found = [compliance.place_hold(site, _actor(), scope, str(value), args.reason)]
+        except ValueError as exc:
+            render.note(exc)
+            return 2
+    for hold in found:
+        print(render.as_json(hold.to_json()) if args.json else render.hold_line(hold))
+    return 0
+
+
+def _erase(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.cli.jobs import key_values
+    from voxsight.operations import compliance
+
+    meta = None
+    if args.meta is not None:
+        if (pairs := key_values([args.meta])) is None:
+            return 2
+        [meta] = pairs.items()
+    done = compliance.erase(open_site(args, config, cache=True), _actor(), args.recording, args.customer, meta)
+    if args.json:
+        print(render.as_json(done.to_json()))
+    else:
+        for e in done.erased:
+            print(f"erased recording {e.recording_id}: {e.analyses} analyses, {e.segments} segments, "
+                  f"{e.alerts} alerts, {e.notifications} notifications, {e.jobs} jobs")
+        for r in done.refused:
+            print(f"refused recording {r.recording_id}: {r.reason}")
+        print(f"{len(done.erased)} recordings erased, {done.audio_files} audio files removed, "
+              f"{len(done.refused)} refused" if done.erased or done.refused else "no recording matches")
+    return 1 if done.refused else 0

@@ -1,0 +1,146 @@
+"""Legal holds and erasure on request (issue 17), against a served site with PostgreSQL, Redis and a
+worker process running: a customer's calls erased everywhere (SQL, storage, the result cache) at
+the CLI's door, a held call refused with its hold's reason and left whole, released and then
+erased through the API; every step audited without content; the worker goes on serving."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+import redis
+from sqlalchemy import text
+
+from helpers import SAMPLES, every_text_in_sql, voxsight, wait_done
+from voxsight import jobs
+from voxsight.store import Store
+
+CALLS = SAMPLES / "calls"
+
+
+@pytest.fixture(scope="module")
+def site(served_site):
+    s = served_site()
+    s.ids = {}
+    for name, customer in (("billing_dispute.wav", "C-1"), ("happy_upgrade.wav", "C-1"), ("lost_card.wav", "C-2")):
+        job = api(s, "analyst", "POST", "/recordings", files={"file": (name, (CALLS / name).read_bytes())},
+                  data={"customer": customer, "agent": "ann"}).json()
+        wait_done(s, job["id"])
+        s.ids[name] = job["recording"]["id"]
+    return s
+
+
+def api(s, role, method, path, **kwargs) -> httpx.Response:
+    return httpx.request(method, s.url + "/api/v1" + path, headers={"Authorization": f"Bearer {s.tokens[role]}"},
+                         timeout=120, **kwargs)
+
+
+def rows_of(store: Store, recording_id: int) -> dict[str, int]:
+    """How many rows of each table still belong to the recording."""
+    analyses = "SELECT id FROM analyses WHERE recording_id = :r"
+    alerts = f"SELECT id FROM alerts WHERE analysis_id IN ({analyses})"
+    queries = {
+        "recordings": "SELECT count(*) FROM recordings WHERE id = :r",
+        "analyses": f"SELECT count(*) FROM ({analyses}) a",
+        "segments": f"SELECT count(*) FROM segments WHERE analysis_id IN ({analyses})",
+        "call_features": f"SELECT count(*) FROM call_features WHERE analysis_id IN ({analyses})",
+        "alerts": f"SELECT count(*) FROM ({alerts}) a",
+        "outbox": "SELECT count(*) FROM outbox WHERE event_id IN "
+                  f"(SELECT id FROM alert_events WHERE alert_id IN ({alerts}))",
+        "jobs": "SELECT count(*) FROM jobs WHERE recording_id = :r",
+        "audit_log": "SELECT count(*) FROM audit_log WHERE recording_id = :r",
+    }
+    with store.engine.connect() as c:
+        return {table: c.execute(text(q), {"r": recording_id}).scalar() for table, q in queries.items()}
+
+
+def cached_values(s) -> str:
+    client = redis.Redis.from_url(s.env["VOXSIGHT_QUEUE_REDIS_URL"])
+    prefix = s.env.get("VOXSIGHT_QUEUE_PREFIX", "voxsight")
+    return " ".join(str(client.get(k)) for k in client.scan_iter(f"{prefix}:cache:*"))
+
+
+def test_a_customers_calls_are_erased_everywhere_but_a_held_one_which_stays_whole(site):
+    billing, upgrade, lost = (site.ids[n] for n in ("billing_dispute.wav", "happy_upgrade.wav", "lost_card.wav"))
+    billing_sha = api(site, "viewer", "GET", f"/recordings/{billing}").json()["recording"]["sha256"]
+    words = api(site, "viewer", "GET", f"/recordings/{billing}").json()["analysis"]["segments"][0]["text"]
+    assert billing_sha in cached_values(site)  # the call's page is in the result cache
+    before = rows_of(site.store, billing)
+    assert before["segments"] and before["alerts"] and before["outbox"] and before["audit_log"]
+
+    held = api(site, "admin", "POST", "/holds", json={"scope": "recording", "value": str(upgrade),
+                                                      "reason": "litigation L-7"})
+    assert held.status_code == 201, held.text
+    hold_id = held.json()["id"]
+    listed = voxsight(site.env, "hold", "list", "--json")
+    assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [hold_id]
+
+    erased = voxsight(site.env, "erase", "--customer", "C-1")
+    assert erased.returncode == 1, erased.stderr  # something was refused
+    assert f"erased recording {billing}:" in erased.stdout
+    assert f"refused recording {upgrade}: held (hold {hold_id}, recording {upgrade}): litigation L-7" in erased.stdout
+
+    # Nothing of the erased call is left: SQL (the audit keeps its entries, naming no recording),
+    # its storage folder, the cache.
+    assert rows_of(site.store, billing) == dict.fromkeys(before, 0)
+    assert not (site.storage / billing_sha[:2] / billing_sha).exists()
+    assert billing_sha not in cached_values(site) and billing_sha not in every_text_in_sql(site.store)
+    assert api(site, "viewer", "GET", f"/recordings/{billing}").status_code == 404
+    assert not any(h["recording_id"] == billing for h in
+                   api(site, "analyst", "GET", "/search", params={"q": words}).json()["hits"])
+    # The held call and the other customer's are whole.
+    assert rows_of(site.store, upgrade)["segments"] and rows_of(site.store, lost)["segments"]
+    assert api(site, "viewer", "GET", f"/recordings/{upgrade}/audio").status_code == 200
+
+    [entry] = site.store.accounts.audit_log(10, action="erase").entries
+    assert entry.door == "cli" and entry.detail["customer"] == "C-1"
+    assert [e["recording_id"] for e in entry.detail["erased"]] == [billing]
+    assert entry.detail["refused"] == [{"recording_id": upgrade, "reason": "held (hold %d, recording %d): "
+                                        "litigation L-7" % (hold_id, upgrade)}]
+    assert words not in json.dumps(entry.detail) and "billing_dispute" not in json.dumps(entry.detail)
+
+    # Released, it is erased through the API; the worker goes on serving.
+    assert api(site, "admin", "POST", f"/holds/{hold_id}/release").json()["released_by"] == "admin"
+    done = api(site, "admin", "POST", "/erasures", json={"recording_id": upgrade})
+    assert done.status_code == 200 and [e["recording_id"] for e in done.json()["erased"]] == [upgrade]
+    assert done.json()["audio_files"] >= 1 and rows_of(site.store, upgrade)["recordings"] == 0
+    assert {e.action for e in site.store.accounts.audit_log(20).entries} >= {"hold_place", "hold_release", "erase"}
+    again = api(site, "analyst", "POST", "/recordings",
+                files={"file": ("again.wav", (CALLS / "billing_dispute.wav").read_bytes())}).json()
+    assert wait_done(site, again["id"])["status"] == "done"
+
+
+def test_only_admins_hold_or_erase_and_a_hold_on_every_call_of_an_agent_holds_each(site):
+    lost = site.ids["lost_card.wav"]
+    for role in ("viewer", "analyst", "supervisor"):
+        assert api(site, role, "POST", "/erasures", json={"recording_id": lost}).status_code == 403
+        assert api(site, role, "GET", "/holds").status_code == 403
+    hold = api(site, "admin", "POST", "/holds", json={"scope": "agent", "value": "ann", "reason": "complaint 42"})
+    try:
+        refused = api(site, "admin", "POST", "/erasures", json={"meta": {"agent": "ann"}}).json()
+        assert lost in [r["recording_id"] for r in refused["refused"]] and refused["erased"] == []
+        assert rows_of(site.store, lost)["recordings"] == 1
+        both = api(site, "admin", "POST", "/erasures", json={"recording_id": lost, "customer": "C-2"})
+        assert both.status_code == 422  # one of them, not both
+        assert api(site, "admin", "POST", "/holds", json={"scope": "recording", "value": "0",
+                                                          "reason": "x"}).status_code == 404
+    finally:
+        api(site, "admin", "POST", f"/holds/{hold.json()['id']}/release")
+
+
+def test_a_call_a_worker_is_analyzing_is_refused_and_a_queued_one_goes_with_its_job(config, tmp_path):
+    store = Store(config.store_url)
+    running = jobs.submit(config, store, None, CALLS / "billing_dispute.wav")
+    queued = jobs.submit(config, store, None, CALLS / "lost_card.wav")
+    assert store.jobs.claim(running.id, "worker-1", 60) is not None
+
+    refused = store.compliance.erase(running.recording_id)
+    assert re.search("a worker is analyzing it now", refused.reason)
+    erased = store.compliance.erase(queued.recording_id)
+    assert (erased.jobs, erased.analyses) == (1, 0) and erased.audio_paths == (queued.audio_path,)
+    with store.engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM jobs")).scalar() == 1
+    assert store.jobs.claim(queued.id, "worker-1", 60) is None  # a late delivery finds nothing to run
+    assert store.compliance.erase(queued.recording_id) is None
