@@ -34,8 +34,8 @@ from sqlalchemy import create_engine, text  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import trained_model  # noqa: E402
-from helpers import (PASSWORD, ROLES, ROOT, SAMPLES, SHARED_AUDIO, ServedSite, free_port, own_data,  # noqa: E402
-                     start_server, start_worker)
+from helpers import (PASSWORD, ROLES, ROOT, SAMPLES, SHARED_AUDIO, Receiver, ServedSite, free_port,  # noqa: E402
+                     own_data, start_server, start_worker)
 
 from voxsight import config as config_module  # noqa: E402
 
@@ -353,3 +353,9 @@ def _answers(url: str) -> bool:
     finally:
         engine.dispose()
 
+
+@pytest.fixture
+def receiver():
+    r = Receiver(free_port())  # a webhook's receiver, on a port of its own: started by the test that wants it up
+    yield r
+    r.stop()

@@ -10,10 +10,12 @@ test starts is given directories of that test's own (``own_data``).
 from __future__ import annotations
 
 import hashlib
+import http.server
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,3 +164,35 @@ def every_text_in_sql(store: Store) -> str:
             for row in c.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608 (names from the schema)
                 chunks += [str(v) for v in row]
     return "\n".join(chunks)
+
+
+class Receiver:
+    """A real HTTP server on a fixed port that records what it is sent; ``fail_next`` answers 500."""
+
+    def __init__(self, port: int):
+        self.port, self.requests, self.fail_next = port, [], 0
+        self._server = None
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                status = 500 if receiver.fail_next > 0 else 204
+                receiver.fail_next -= 1
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None

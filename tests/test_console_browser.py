@@ -258,7 +258,7 @@ def test_each_role_sees_only_its_pages(site, browser):
         shot(d, f"20-{role}-calls")
         if role == "admin":
             open_tab(d, "Admin")
-            for sub in ("Workers and queue", "Models", "Rules", "Users", "Tokens", "Audit log"):
+            for sub in ("Workers and queue", "Models", "Rules", "Users", "Tokens", "Holds and erasure", "Audit log"):
                 [button] = [b for b in by_css(d, "button[role=tab]") if b.text == sub]
                 button.click()
                 wait(d, lambda d: button.get_attribute("aria-selected") == "true" and idle(d), what=sub)
@@ -267,6 +267,45 @@ def test_each_role_sees_only_its_pages(site, browser):
                 shot(d, f"21-admin-{sub.split()[0].lower()}")
         d.get(url + "/sign-out")
         wait(d, lambda d: "You are signed out" in d.page_source, what="the signed-out page")
+
+
+SPOKEN = "Hello. My card number is 4532 0151 1283 0366. Thank you."
+
+
+@pytest.fixture(scope="module")
+def words_site(served_site, whisper_dir):
+    """A site whose worker writes words with the real Whisper base, as a fresh machine's does."""
+    return served_site(env={"VOXSIGHT_ENGINE_WORDS": "whisper", "VOXSIGHT_MODELS_WHISPER_DIR": str(whisper_dir)})
+
+
+def test_a_viewer_reads_and_hears_a_call_with_its_card_number_redacted(words_site, browser, tmp_path):
+    import subprocess
+
+    said = tmp_path / "card.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "140", "-w", str(said), SPOKEN], check=True)
+    job = httpx.post(words_site.url + "/api/v1/recordings", files={"file": ("card.wav", said.read_bytes())},
+                     headers={"Authorization": f"Bearer {words_site.tokens['analyst']}"}, timeout=120).json()
+    wait_done(words_site, job["id"])
+    d = browser
+    sign_in(d, words_site.url, "viewer")
+    wait(d, lambda d: cell(d, "vx-calls", "card.wav"), what="the call").click()
+    wait(d, lambda d: by_css(d, "#vx-transcript .vx-seg"), what="its transcript")
+    transcript = by_css(d, "#vx-transcript")[0].text
+    assert "[CARD]" in transcript and not re.search(r"4532|0151|1283|0366", transcript), transcript
+    # The player plays the redacted copy: Voxsight's FLAC, the whole call long.
+    wait(d, lambda d: d.execute_script("const p = document.getElementById('vx-player'); "
+                                       "return p && p.readyState >= 1 && p.duration > 0"), what="the player to load")
+    duration = d.execute_script("return document.getElementById('vx-player').duration")
+    assert abs(duration - site_duration(words_site, job["recording"]["id"])) < 0.1
+    kind = d.execute_script("return fetch(document.getElementById('vx-player').src, {headers: {Range: 'bytes=0-3'}})"
+                            ".then(r => r.headers.get('content-type'))")
+    assert kind == "audio/flac"
+    shot(d, "30-call-redacted")
+    assert not re.search(r"4532|0151|1283|0366", words_site.log.read_text())  # nor the server's log
+
+
+def site_duration(site, recording_id: int) -> float:
+    return site.store.recordings.get(recording_id).duration_s
 
 
 def _raise_an_alert(site, name: str) -> None:

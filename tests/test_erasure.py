@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -144,3 +145,64 @@ def test_a_call_a_worker_is_analyzing_is_refused_and_a_queued_one_goes_with_its_
         assert c.execute(text("SELECT count(*) FROM jobs")).scalar() == 1
     assert store.jobs.claim(queued.id, "worker-1", 60) is None  # a late delivery finds nothing to run
     assert store.compliance.erase(queued.recording_id) is None
+
+
+# -- retention
+
+
+def _age(store: Store, recording_id: int, days: float) -> None:
+    """Make a call look stored ``days`` ago, alerts and all."""
+    at = datetime.now(timezone.utc) - timedelta(days=days)
+    with store.engine.begin() as c:
+        c.execute(text("UPDATE recordings SET created_at = :at WHERE id = :r"), {"at": at, "r": recording_id})
+        c.execute(text("UPDATE alerts SET created_at = :at WHERE analysis_id IN "
+                       "(SELECT id FROM analyses WHERE recording_id = :r)"), {"at": at, "r": recording_id})
+
+
+def test_retention_removes_what_expired_and_passes_over_a_held_call_while_the_worker_runs(site):
+    upgrade = api(site, "analyst", "POST", "/recordings", data={"customer": "C-3"},
+                  files={"file": ("upgrade.wav", (CALLS / "happy_upgrade.wav").read_bytes())}).json()
+    wait_done(site, upgrade["id"])
+    held, aging = upgrade["recording"]["id"], site.ids["lost_card.wav"]
+    old = next(i for i in site.store.compliance.matching() if i not in (held, aging))
+    for recording_id, days in ((old, 100), (held, 100), (aging, 40)):
+        _age(site.store, recording_id, days)
+    hold = api(site, "admin", "POST", "/holds", json={"scope": "customer", "value": "C-3", "reason": "audit 2026"})
+    env = {**site.env, "VOXSIGHT_RETENTION_RECORDINGS_DAYS": "90", "VOXSIGHT_RETENTION_REDACTED_AUDIO_DAYS": "30"}
+    try:
+        run = voxsight(env, "retention", "run", "--json")
+        assert run.returncode == 0, run.stderr
+        assert json.loads(run.stdout) == {"recordings": 1, "alerts": 0, "redacted_audio": 1, "original_audio": 0,
+                                          "held": 2}  # the held call, once for each kind
+        assert rows_of(site.store, old) == dict.fromkeys(rows_of(site.store, old), 0)
+        assert rows_of(site.store, held)["segments"]
+        assert api(site, "viewer", "GET", f"/recordings/{held}/audio").status_code == 200
+        assert rows_of(site.store, aging)["segments"]  # its transcript stays: only its audio expired
+        assert api(site, "viewer", "GET", f"/recordings/{aging}/audio").status_code == 404
+        [entry] = site.store.accounts.audit_log(10, action="retention_purge").entries
+        assert entry.door == "cli" and entry.detail["days"] == {"recordings": 90, "redacted_audio": 30}
+        again = voxsight(env, "retention", "run")
+        assert again.stdout.startswith("0 recordings erased, 0 alerts removed, 0 calls' audio removed")
+        assert len(site.store.accounts.audit_log(10, action="retention_purge").entries) == 1  # nothing went: no entry
+    finally:
+        api(site, "admin", "POST", f"/holds/{hold.json()['id']}/release")
+
+
+def test_each_worker_runs_retention_from_its_first_step_on(config, engine):
+    from voxsight.analysis import Analyzer
+    from voxsight.worker import Worker
+
+    store = Store(config.store_url)
+    job = jobs.submit(config, store, None, CALLS / "lost_card.wav")
+    Worker(config, store, None, Analyzer(config, store, engine=engine)).drain()
+    recording = store.jobs.get(job.id).recording_id
+    _age(store, recording, 10)
+    expiring = config.with_overrides(retention={"recordings_days": 7})
+    worker = Worker(expiring, store, None, Analyzer(expiring, store, engine=engine))
+    assert worker.step(block_ms=0) is False  # no job to run; retention ran
+    assert store.recordings.get(recording) is None
+    [entry] = store.accounts.audit_log(10, action="retention_purge").entries
+    assert entry.door == "worker" and entry.detail["recordings"] == 1
+    _age(store, jobs.submit(config, store, None, CALLS / "happy_upgrade.wav").recording_id, 10)
+    worker.step(block_ms=0)  # the job runs; retention waits for its next turn (every_minutes)
+    assert len(store.recordings.list().items) == 1

@@ -5,10 +5,7 @@ with one idempotency key however often it is sent; and a Redis pub/sub channel f
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import socket
-import threading
 import time
 
 import pytest
@@ -27,48 +24,6 @@ RULES = """rules:
     message: 'angry {role} at {time}: {text}'
     when: {emotion: {role: customer, emotions: ANGRY}}
 """
-
-
-class Receiver:
-    """A real HTTP server on a fixed port that records what it is sent; ``fail_next`` answers 500."""
-
-    def __init__(self, port: int):
-        self.port, self.requests, self.fail_next = port, [], 0
-        self._server = None
-
-    def start(self) -> None:
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                status = 500 if receiver.fail_next > 0 else 204
-                receiver.fail_next -= 1
-                self.send_response(status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-
-@pytest.fixture
-def receiver():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    r = Receiver(port)
-    yield r
-    r.stop()
 
 
 @pytest.fixture

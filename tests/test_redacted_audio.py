@@ -130,6 +130,15 @@ def test_each_entity_is_timed_by_its_words_or_else_by_its_segment():
 
 # -- 3. a worker, real speech
 
+# A rule that quotes what was said, as alert messages and webhooks do.
+CARD_RULE = """rules:
+  - id: card_read_out
+    severity: high
+    message: 'Read out: "{text}"'
+    when:
+      phrase: {phrases: {en: [card number]}}
+"""
+
 SPOKEN = "Hello. My card number is 4532 0151 1283 0366. Thank you, and my phone number is 138 1234 5678."
 
 
@@ -145,12 +154,29 @@ def digits(result) -> str:
 
 
 def test_the_worker_leaves_a_copy_in_which_whisper_no_longer_hears_the_values(
-        config, whisper_dir, engine, whisper_model, spoken):
-    site = config.with_overrides(models={"whisper_dir": str(whisper_dir)}, engine={"words": "whisper"})
+        config, whisper_dir, engine, whisper_model, spoken, receiver, caplog, tmp_path):
+    import logging
+    import re
+
+    from voxsight.notifications import Dispatcher
+
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(CARD_RULE)  # its message quotes what was said
+    site = config.with_overrides(models={"whisper_dir": str(whisper_dir)}, engine={"words": "whisper"},
+                                 alerts={"rules_file": str(rules_file),
+                                         "webhook_url": f"http://127.0.0.1:{receiver.port}/hook",
+                                         "webhook_secret": "s3cret-for-the-test"})
     store = Store(site.store_url)
     before = audio.decode(spoken).samples
     job = jobs.submit(site, store, None, spoken)
+    caplog.set_level(logging.DEBUG)
+    receiver.start()
     Worker(site, store, None, Analyzer(site, store, engine=engine, whisper=whisper_model)).drain()
+    Dispatcher(site.alerts, store).deliver()  # what the worker's next turn would send
+    [(_, body)] = receiver.requests  # the webhook quotes the words as they were stored, masked
+    values = re.compile(r"4532|0151|1283|0366|1234\D{0,3}5678")
+    assert "[CARD]" in body.decode() and not values.search(body.decode()), body
+    assert not values.search(caplog.text)  # nor may a log line, at any level, say them
 
     done = store.jobs.get(job.id)
     assert done.status == "done", done.error
@@ -197,13 +223,6 @@ def test_the_same_bytes_again_leave_no_original_behind_unless_it_is_kept(config,
 
 # -- 4. what was stored before the policy: `voxsight redact --backfill`
 
-CARD_RULE = """rules:
-  - id: card_read_out
-    severity: high
-    message: 'Read out: "{text}"'
-    when:
-      phrase: {phrases: {en: [card number]}}
-"""
 
 
 def test_backfill_redacts_what_was_stored_before_the_policy_in_every_copy(

@@ -1,5 +1,6 @@
-"""What is stored, under the policy: redacted again (``voxsight redact --backfill``), and erased on
-request (``voxsight erase``).
+"""What is stored, under the policy: redacted again (``voxsight redact --backfill``), erased on
+request (``voxsight erase``), and purged when its time is up (``voxsight retention run``, and each
+worker every ``retention.every_minutes``).
 
 **Backfill.**
 Analyses stored before the policy (or before a kind of entity was added to it) are read again in
@@ -17,13 +18,19 @@ retention removes them.
 **Erasure.** Each recording named is erased in its own transaction (``ComplianceStore.erase``:
 refused while a legal hold names it or a worker is analyzing it), then its stored audio, every copy,
 is deleted from the storage directory (never a file outside it).
+
+**Retention.** Each kind expires ``retention.<kind>_days`` after its call was stored: the call
+itself (erased as above), its alerts, every audio of it, or only its original audio. Held calls are
+passed over, and counted. Expired rows are found a batch at a time and each is removed in its own
+transaction, so workers keep running: a call a worker is analyzing is left for the next run. The
+audio kinds stat every expired call's files each run (the rows do not say the files are gone).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -128,3 +135,72 @@ def _remove_audio(storage_dir: Path, paths: tuple[str, ...]) -> int:
             removed += 1
         folder.rmdir()
     return removed
+
+
+@dataclass(frozen=True)
+class RetentionSummary(Record):
+    recordings: int  # erased whole
+    alerts: int
+    redacted_audio: int  # calls whose every audio file went
+    original_audio: int  # calls whose original went (their redacted copy stays)
+    held: int  # expired calls a hold kept (each counted once per kind)
+
+    @property
+    def removed(self) -> bool:
+        return bool(self.recordings or self.alerts or self.redacted_audio or self.original_audio)
+
+
+def retention(config: Config, store: Store, now: datetime | None = None) -> RetentionSummary:
+    """Remove what ``config.retention`` says has expired, held calls aside."""
+    r, now = config.retention, now or datetime.now(timezone.utc)
+    totals = dict.fromkeys(("recordings", "alerts", "redacted_audio", "original_audio", "held"), 0)
+    for kind, days in r.kinds().items():
+        if days:
+            _expire[kind](config, store, now - timedelta(days=days), totals)
+    return RetentionSummary(**totals)
+
+
+def _expire_recordings(config: Config, store: Store, cutoff: datetime, totals: dict[str, int]) -> None:
+    after = 0
+    while ids := store.compliance.stored_before(cutoff, after, config.retention.batch):
+        done = erase(config, store, ids)
+        totals["recordings"] += len(done.erased)
+        totals["held"] += sum(r.reason.startswith("held") for r in done.refused)
+        after = ids[-1]
+
+
+def _expire_alerts(config: Config, store: Store, cutoff: datetime, totals: dict[str, int]) -> None:
+    after, held = 0, {}
+    while found := store.compliance.alerts_before(cutoff, after, config.retention.batch):
+        for recording_id in {rid for _, rid in found} - held.keys():
+            held[recording_id] = store.compliance.holding(recording_id) is not None
+        totals["held"] += len({rid for _, rid in found if held[rid]})
+        totals["alerts"] += store.compliance.delete_alerts([aid for aid, rid in found if not held[rid]])
+        after = found[-1][0]
+
+
+def _expire_audio(every: bool) -> Callable[[Config, Store, datetime, dict[str, int]], None]:
+    kind = "redacted_audio" if every else "original_audio"
+
+    def expire(config: Config, store: Store, cutoff: datetime, totals: dict[str, int]) -> None:
+        after = 0
+        while ids := store.compliance.stored_before(cutoff, after, config.retention.batch):
+            for recording_id in ids:
+                files = [f for p in store.compliance.audio_paths(recording_id)
+                         for f in ((Path(p), redacted_audio.copy_of(p)) if every else (Path(p),))
+                         if f.is_file() and (every or f.name != redacted_audio.COPY_NAME)
+                         and f.resolve().is_relative_to(config.storage_dir.resolve())]
+                if not files:
+                    continue
+                if store.compliance.holding(recording_id) is not None:
+                    totals["held"] += 1
+                    continue
+                for f in files:
+                    f.unlink(missing_ok=True)
+                totals[kind] += 1
+            after = ids[-1]
+    return expire
+
+
+_expire = {"recordings": _expire_recordings, "alerts": _expire_alerts,
+           "redacted_audio": _expire_audio(every=True), "original_audio": _expire_audio(every=False)}

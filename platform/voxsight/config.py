@@ -86,6 +86,24 @@ class RedactionConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    """How long each kind of stored data is kept, in days since its call was stored (0: kept);
+    a held call is kept whatever its age (``voxsight.compliance``). The audit log is kept: it
+    outlives what it audits."""
+
+    original_audio_days: int = 0  # the original audio (beside its redacted copy, or alone where nothing is redacted)
+    redacted_audio_days: int = 0  # every audio of the call, its redacted copy too
+    alerts_days: int = 0  # alerts, their history and notifications
+    recordings_days: int = 0  # the call itself: transcripts, segments, index, features, whatever is left
+    every_minutes: float = 60.0  # how often each worker runs it; 0: only `voxsight retention run`
+    batch: int = 500  # recordings or alerts per transaction
+
+    def kinds(self) -> dict[str, int]:
+        return {"recordings": self.recordings_days, "alerts": self.alerts_days,
+                "redacted_audio": self.redacted_audio_days, "original_audio": self.original_audio_days}
+
+
+@dataclass(frozen=True)
 class AudioConfig:
     channels: str = "mix"
     roles: tuple[str, ...] = ("agent", "customer")
@@ -158,6 +176,7 @@ class Config:
     engine: EngineConfig = field(default_factory=EngineConfig)
     chinese_script: ChineseScriptConfig = field(default_factory=ChineseScriptConfig)
     redaction: RedactionConfig = field(default_factory=RedactionConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     queue: QueueConfig = field(default_factory=QueueConfig)
@@ -300,6 +319,13 @@ def _validate(config: Any) -> None:
             raise ConfigError(f"redaction.audio {config.audio!r} is not one of {' '.join(REDACTION_AUDIO)}")
         if not 0 <= config.audio_margin_s <= 5:
             raise ConfigError("redaction.audio_margin_s must be between 0 and 5 seconds")
+    if isinstance(config, RetentionConfig):
+        days = config.kinds()
+        if any(d < 0 for d in days.values()) or config.every_minutes < 0 or config.batch < 1:
+            raise ConfigError("retention: days and every_minutes must be 0 or more, batch at least 1")
+        if config.recordings_days and (outliving := [k for k, d in days.items() if d > config.recordings_days]):
+            raise ConfigError(f"retention: {', '.join(k + '_days' for k in outliving)} cannot outlive recordings_days "
+                              f"({config.recordings_days}): it goes with its call")
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

@@ -29,10 +29,14 @@ import sqlalchemy.exc
 
 from voxsight import redacted_audio
 from voxsight.analysis import Analyzer, Request
+from voxsight.cache import ResultCache
 from voxsight.config import Config
 from voxsight.errors import Abandoned, StorageUnavailable, VoxsightError
 from voxsight.notifications import Dispatcher
+from voxsight.operations import Actor, Door
+from voxsight.operations.compliance import retention_run
 from voxsight.queue import Delivery, RedisQueue, WorkerInfo
+from voxsight.site import Site
 from voxsight.store import Store
 from voxsight.store.jobs import JobInfo
 
@@ -63,6 +67,7 @@ class Worker:
         self._started = datetime.now(timezone.utc)
         self._last_reconcile = 0.0
         self._last_delivery = 0.0
+        self._last_retention: float | None = None
         self.dispatcher = Dispatcher(config.alerts, store, queue.redis if queue else None, config.queue.prefix)
 
     # -- serving
@@ -109,6 +114,7 @@ class Worker:
         """Take up to ``concurrency`` jobs and run them; False when there was nothing to do."""
         self.reconcile_if_due()
         self.deliver_if_due()
+        self.retention_if_due()
         held = self._take(self.config.queue.poll_s * 1000 if block_ms is None else block_ms)
         if not held:
             return False
@@ -130,6 +136,22 @@ class Worker:
             self.dispatcher.deliver()
         except Exception:  # SQL away: the outbox keeps everything for the next pass
             log.exception("alert notifications not delivered")
+
+    def retention_if_due(self) -> None:
+        """Remove what the retention policy says expired (every ``retention.every_minutes``, from the
+        first step on), audited as the worker's; every worker does, and they do not get in each
+        other's way (each removal is its own transaction of what is still there)."""
+        r = self.config.retention
+        if not r.every_minutes or not any(r.kinds().values()) or (
+                self._last_retention is not None and time.monotonic() - self._last_retention < r.every_minutes * 60):
+            return
+        self._last_retention = time.monotonic()
+        try:
+            q = self.config.queue
+            site = Site(self.config, self.store, self.queue, ResultCache(q.redis_url or None, q.prefix))
+            retention_run(site, Actor.local(Door.WORKER))
+        except Exception:  # SQL or storage away: the next run removes it
+            log.exception("retention run failed")
 
     # -- one pass: claim in SQL, analyze together, record outcomes, acknowledge
 

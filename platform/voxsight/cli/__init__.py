@@ -15,6 +15,7 @@
     voxsight redact --backfill [--since WHEN] [--batch N]
     voxsight hold place --recording ID|--customer ID|--agent NAME --reason TEXT | hold release ID | hold list [--all]
     voxsight erase --recording ID | --customer ID | --meta KEY=VALUE [--json]
+    voxsight retention run [--json]
     voxsight search QUERY [--emotion E] [--language L] [--role R] [--event E] [--agent A] [--queue Q] [--json]
     voxsight users add|list|disable|password | tokens create|list|revoke | audit [--json]
     voxsight rules check FILE | rules backfill [--since WHEN]
@@ -81,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
     jobs.add_commands(commands)  # submit, jobs, job
     search.add_commands(commands)
     redaction.add_commands(commands)
-    compliance.add_commands(commands)  # hold, erase
+    compliance.add_commands(commands)  # hold, erase, retention
     jobs.add_worker_commands(commands)  # workers, worker
     accounts.add_commands(commands)  # users, tokens, audit
     alerts.add_commands(commands)  # rules, alerts, report

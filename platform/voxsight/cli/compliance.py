@@ -1,5 +1,5 @@
 """``hold``: legal holds placed, released and listed; ``erase``: a recording, or every call of a
-customer or of a metadata value, erased on request. Admin actions (``voxsight.operations.compliance``),
+customer or of a metadata value, erased on request; ``retention run``: what expired, removed. Admin actions (``voxsight.operations.compliance``),
 run on the site's machine as ``cli:<login>``."""
 
 from __future__ import annotations
@@ -37,6 +37,13 @@ def add_commands(commands) -> None:
     erase.add_argument("--json", action="store_true")
     erase.add_argument("--db", help="database URL (default: from configuration)")
     erase.set_defaults(run=_erase)
+
+    retention = commands.add_parser("retention", help="remove what the retention policy (retention.*) says expired")
+    retention_sub = retention.add_subparsers(dest="action", required=True, metavar="ACTION")
+    run = retention_sub.add_parser("run", help="once, now (workers also run it every retention.every_minutes)")
+    run.add_argument("--json", action="store_true")
+    run.add_argument("--db", help="database URL (default: from configuration)")
+    run.set_defaults(run=_retention)
 
 
 def _actor():
@@ -87,3 +94,17 @@ def _erase(args: argparse.Namespace, config: config_module.Config) -> int:
         print(f"{len(done.erased)} recordings erased, {done.audio_files} audio files removed, "
               f"{len(done.refused)} refused" if done.erased or done.refused else "no recording matches")
     return 1 if done.refused else 0
+
+
+def _retention(args: argparse.Namespace, config: config_module.Config) -> int:
+    from voxsight.operations import compliance
+
+    done = compliance.retention_run(open_site(args, config, cache=True), _actor())
+    if args.json:
+        print(render.as_json(done.to_json()))
+    elif not any(config.retention.kinds().values()):
+        print("nothing expires: every retention.*_days is 0")
+    else:
+        print(f"{done.recordings} recordings erased, {done.alerts} alerts removed, {done.redacted_audio} calls' audio "
+              f"removed, {done.original_audio} originals removed; {done.held} held")
+    return 0

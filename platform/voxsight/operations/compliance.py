@@ -1,5 +1,5 @@
 """Compliance actions on what is stored: stored analyses brought under the redaction policy in
-force, legal holds, and erasure on request. Admins only, at every door; each action is one audit
+force, legal holds, erasure on request, and retention. Admins only, at every door; each action is one audit
 entry with ids and counts, never content. Erasing what a hold names is refused with its reason."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Callable
 
 from voxsight import compliance
-from voxsight.compliance import BackfillSummary, ErasureSummary
+from voxsight.compliance import BackfillSummary, ErasureSummary, RetentionSummary
 from voxsight.errors import NotFound
 from voxsight.operations.actor import Actor, require
 from voxsight.operations.audit import record
@@ -91,4 +91,16 @@ def erase(site: Site, actor: Actor, recording_id: int | None = None, customer: s
     record(site, actor, Action.ERASE, None, **asked,
            erased=[{k: v for k, v in asdict(e).items() if k != "audio_paths"} for e in done.erased],
            refused=[asdict(r) for r in done.refused], audio_files=done.audio_files, cached_pages_removed=purged)
+    return done
+
+
+def retention_run(site: Site, actor: Actor) -> RetentionSummary:
+    """Remove what the retention policy says has expired (``voxsight.compliance.retention``), held
+    calls aside; when anything went, every cached page too, and one audit entry with the counts."""
+    require(actor, Role.ADMIN)
+    done = compliance.retention(site.config, site.store)
+    if done.removed:
+        purged = site.cache.purge() if done.recordings or done.alerts else 0
+        record(site, actor, Action.RETENTION_PURGE, None, **asdict(done), cached_pages_removed=purged,
+               days={k: d for k, d in site.config.retention.kinds().items() if d})
     return done

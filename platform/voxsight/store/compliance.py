@@ -133,6 +133,35 @@ class ComplianceStore:
             return Erased(recording_id, *counted, len(jobs), tuple(sorted({job.audio_path for job in jobs})))
 
 
+    # -- retention: what was stored before a moment, a batch at a time (ids ascending, after ``after_id``)
+
+    def stored_before(self, cutoff: datetime, after_id: int = 0, limit: int = 500) -> list[int]:
+        """Recordings stored before ``cutoff``."""
+        r = schema.Recording
+        with self._sessions() as session:
+            return list(session.scalars(select(r.id).where(r.created_at < cutoff, r.id > after_id)
+                                        .order_by(r.id).limit(limit)))
+
+    def alerts_before(self, cutoff: datetime, after_id: int = 0, limit: int = 500) -> list[tuple[int, int]]:
+        """Alerts raised before ``cutoff``, with their recording: (alert id, recording id)."""
+        al, a = schema.Alert, schema.Analysis
+        with self._sessions() as session:
+            return [tuple(row) for row in session.execute(
+                select(al.id, a.recording_id).join(a, al.analysis_id == a.id)
+                .where(al.created_at < cutoff, al.id > after_id).order_by(al.id).limit(limit))]
+
+    def delete_alerts(self, alert_ids: list[int]) -> int:
+        """Delete alerts, with their history and notifications (by the foreign keys)."""
+        with self._sessions.begin() as session:
+            return session.execute(delete(schema.Alert).where(schema.Alert.id.in_(alert_ids))).rowcount or 0
+
+    def audio_paths(self, recording_id: int) -> list[str]:
+        """Where the recording's jobs stored its audio."""
+        j = schema.Job
+        with self._sessions() as session:
+            return sorted(set(session.scalars(select(j.audio_path).where(j.recording_id == recording_id))))
+
+
 def _count(session: Session, table, condition) -> int:
     return session.scalar(select(func.count()).select_from(table).where(condition)) or 0
 
