@@ -167,13 +167,13 @@ def test_retention_removes_what_expired_and_passes_over_a_held_call_while_the_wo
     old = next(i for i in site.store.compliance.matching() if i not in (held, aging))
     for recording_id, days in ((old, 100), (held, 100), (aging, 40)):
         _age(site.store, recording_id, days)
-    hold = api(site, "admin", "POST", "/holds", json={"scope": "customer", "value": "C-3", "reason": "audit 2026"})
+    hold = api(site, "admin", "POST", "/holds", json={"scope": "recording", "value": str(held), "reason": "audit 2026"})
     env = {**site.env, "VOXSIGHT_RETENTION_RECORDINGS_DAYS": "90", "VOXSIGHT_RETENTION_REDACTED_AUDIO_DAYS": "30"}
     try:
         run = voxsight(env, "retention", "run", "--json")
         assert run.returncode == 0, run.stderr
         assert json.loads(run.stdout) == {"recordings": 1, "alerts": 0, "redacted_audio": 1, "original_audio": 0,
-                                          "held": 2}  # the held call, once for each kind
+                                          "held": 2, "audit_entries": 0}  # the held call, once for each kind
         assert rows_of(site.store, old) == dict.fromkeys(rows_of(site.store, old), 0)
         assert rows_of(site.store, held)["segments"]
         assert api(site, "viewer", "GET", f"/recordings/{held}/audio").status_code == 200
@@ -206,3 +206,36 @@ def test_each_worker_runs_retention_from_its_first_step_on(config, engine):
     _age(store, jobs.submit(config, store, None, CALLS / "happy_upgrade.wav").recording_id, 10)
     worker.step(block_ms=0)  # the job runs; retention waits for its next turn (every_minutes)
     assert len(store.recordings.list().items) == 1
+
+
+def test_the_audit_log_expires_through_its_one_door_and_only_what_is_older(each_store):
+    import time
+
+    import sqlalchemy.exc
+
+    from voxsight import config as config_module
+    from voxsight.errors import ConfigError
+
+    store = each_store
+    for n in range(3):
+        store.accounts.audit("ann", "view", None, "10.0.0.1", {"n": n})
+    time.sleep(0.01)
+    cutoff = datetime.now(timezone.utc)
+    time.sleep(0.01)
+    for n in range(3, 5):
+        store.accounts.audit("ann", "view", None, "10.0.0.1", {"n": n})
+
+    def refused_delete():
+        with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"), store.engine.begin() as c:
+            c.execute(text("DELETE FROM audit_log"))
+
+    refused_delete()  # the database refuses a plain delete
+    assert store.accounts.expire_audit(cutoff, limit=2) == 3  # in two batches
+    assert [e.detail["n"] for e in store.accounts.audit_log(10).entries] == [4, 3]
+    refused_delete()  # the door is shut again
+    with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"), store.engine.begin() as c:
+        c.execute(text("UPDATE audit_log SET actor = 'someone else'"))
+    for bad in ({"audit_days": 30}, {"audit_days": 30, "recordings_days": 60}):
+        with pytest.raises(ConfigError, match="must outlive what it audits"):
+            config_module.Config().with_overrides(retention=bad)
+    assert config_module.Config().with_overrides(retention={"audit_days": 60, "recordings_days": 30})

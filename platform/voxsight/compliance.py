@@ -21,7 +21,8 @@ is deleted from the storage directory (never a file outside it).
 
 **Retention.** Each kind expires ``retention.<kind>_days`` after its call was stored: the call
 itself (erased as above), its alerts, every audio of it, or only its original audio. Held calls are
-passed over, and counted. Expired rows are found a batch at a time and each is removed in its own
+passed over, and counted. The audit log expires last, and only where calls do (it outlives them).
+Expired rows are found a batch at a time and each is removed in its own
 transaction, so workers keep running: a call a worker is analyzing is left for the next run. The
 audio kinds stat every expired call's files each run (the rows do not say the files are gone).
 """
@@ -144,10 +145,11 @@ class RetentionSummary(Record):
     redacted_audio: int  # calls whose every audio file went
     original_audio: int  # calls whose original went (their redacted copy stays)
     held: int  # expired calls a hold kept (each counted once per kind)
+    audit_entries: int = 0  # older than retention.audit_days
 
     @property
     def removed(self) -> bool:
-        return bool(self.recordings or self.alerts or self.redacted_audio or self.original_audio)
+        return bool(self.recordings or self.alerts or self.redacted_audio or self.original_audio or self.audit_entries)
 
 
 def retention(config: Config, store: Store, now: datetime | None = None) -> RetentionSummary:
@@ -157,6 +159,8 @@ def retention(config: Config, store: Store, now: datetime | None = None) -> Rete
     for kind, days in r.kinds().items():
         if days:
             _expire[kind](config, store, now - timedelta(days=days), totals)
+    if r.audit_days:
+        totals["audit_entries"] = store.accounts.expire_audit(now - timedelta(days=r.audit_days), r.batch)
     return RetentionSummary(**totals)
 
 

@@ -88,13 +88,14 @@ class RedactionConfig:
 @dataclass(frozen=True)
 class RetentionConfig:
     """How long each kind of stored data is kept, in days since its call was stored (0: kept);
-    a held call is kept whatever its age (``voxsight.compliance``). The audit log is kept: it
-    outlives what it audits."""
+    a held call is kept whatever its age (``voxsight.compliance``). The audit log, in days since
+    each entry, outlives what it audits: it expires only where the calls do, and no sooner."""
 
     original_audio_days: int = 0  # the original audio (beside its redacted copy, or alone where nothing is redacted)
     redacted_audio_days: int = 0  # every audio of the call, its redacted copy too
     alerts_days: int = 0  # alerts, their history and notifications
     recordings_days: int = 0  # the call itself: transcripts, segments, index, features, whatever is left
+    audit_days: int = 0  # audit entries; at least recordings_days (and set only where that is)
     every_minutes: float = 60.0  # how often each worker runs it; 0: only `voxsight retention run`
     batch: int = 500  # recordings or alerts per transaction
 
@@ -321,11 +322,14 @@ def _validate(config: Any) -> None:
             raise ConfigError("redaction.audio_margin_s must be between 0 and 5 seconds")
     if isinstance(config, RetentionConfig):
         days = config.kinds()
-        if any(d < 0 for d in days.values()) or config.every_minutes < 0 or config.batch < 1:
+        if any(d < 0 for d in (*days.values(), config.audit_days)) or config.every_minutes < 0 or config.batch < 1:
             raise ConfigError("retention: days and every_minutes must be 0 or more, batch at least 1")
         if config.recordings_days and (outliving := [k for k, d in days.items() if d > config.recordings_days]):
             raise ConfigError(f"retention: {', '.join(k + '_days' for k in outliving)} cannot outlive recordings_days "
                               f"({config.recordings_days}): it goes with its call")
+        if config.audit_days and not 0 < config.recordings_days <= config.audit_days:
+            raise ConfigError(f"retention.audit_days ({config.audit_days}) must outlive what it audits: set "
+                              "recordings_days, and to no more than audit_days")
     if isinstance(config, EngineConfig):
         if config.language not in ("auto", "zh", "en", "yue", "ja", "ko"):
             raise ConfigError(f"engine.language {config.language!r} is not one of auto zh en yue ja ko")

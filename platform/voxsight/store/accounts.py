@@ -382,6 +382,23 @@ class AccountStore:
         with self._sessions.begin() as session:
             session.add(_event(actor, action, source, detail or {}, recording_id, door))
 
+    def expire_audit(self, before: datetime, limit: int = 500) -> int:
+        """Delete the audit entries older than ``before``, a batch per transaction, through the one
+        door the database leaves open (``AuditLogExpiry``: set, used and cleared in that transaction);
+        returns how many went."""
+        e, x = schema.AuditEvent, schema.AuditLogExpiry
+        removed = 0
+        while True:
+            with self._sessions.begin() as session:
+                session.execute(update(x).where(x.id == 1).values(cutoff=before))
+                ids = list(session.scalars(select(e.id).where(e.at < before).order_by(e.id).limit(limit)))
+                if ids:
+                    session.execute(delete(e).where(e.id.in_(ids)))
+                session.execute(update(x).where(x.id == 1).values(cutoff=None))
+            removed += len(ids)
+            if len(ids) < limit:
+                return removed
+
     def audit_log(self, limit: int = 100, before_id: int | None = None, actor: str | None = None,
                   action: Action | str | None = None) -> AuditPage:
         """Newest first."""

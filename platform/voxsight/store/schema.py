@@ -261,6 +261,16 @@ class SignInLimit(Base):
     last_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)  # the latest counted attempt
 
 
+class AuditLogExpiry(Base):
+    """One row: while its cutoff is set (by the retention run, inside its own transaction), audit
+    entries older than it may be deleted; at any other time none may (migration 0016)."""
+
+    __tablename__ = "audit_log_expiry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cutoff: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class LegalHold(Base):
     """A legal hold: one recording, or every call of a customer or of an agent (by the call's
     metadata), exempt from erasure and retention until released. Released holds stay listed."""
