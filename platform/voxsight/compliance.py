@@ -99,9 +99,7 @@ def _redact_audio(config: Config, store: Store, done: RedactedAgain, totals: dic
             return
         redacted_audio.write(decoded.samples, done.segments, config.redaction, stored)
         totals["audio"] += 1
-    had_original = Path(stored).is_file() and Path(stored).name != redacted_audio.COPY_NAME
-    redacted_audio.settle(stored, config.redaction)
-    totals["originals_deleted"] += had_original and not Path(stored).exists()
+    totals["originals_deleted"] += redacted_audio.settle(stored, config.redaction)
 
 
 @dataclass(frozen=True)
@@ -129,13 +127,18 @@ def _remove_audio(storage_dir: Path, paths: tuple[str, ...]) -> int:
     any name it was stored under before; only inside the storage directory."""
     removed = 0
     for folder in {Path(p).resolve().parent for p in paths}:
-        if not folder.is_relative_to(storage_dir.resolve()) or not folder.is_dir():
+        if not _in_storage(folder, storage_dir) or not folder.is_dir():
             continue
         for file in folder.iterdir():
             file.unlink()
             removed += 1
         folder.rmdir()
     return removed
+
+
+def _in_storage(path: Path, storage_dir: Path) -> bool:
+    """Whether ``path`` lies in the storage directory: nothing outside it is ever deleted."""
+    return path.resolve().is_relative_to(storage_dir.resolve())
 
 
 @dataclass(frozen=True)
@@ -191,9 +194,8 @@ def _expire_audio(every: bool) -> Callable[[Config, Store, datetime, dict[str, i
         while ids := store.compliance.stored_before(cutoff, after, config.retention.batch):
             for recording_id in ids:
                 files = [f for p in store.compliance.audio_paths(recording_id)
-                         for f in ((Path(p), redacted_audio.copy_of(p)) if every else (Path(p),))
-                         if f.is_file() and (every or f.name != redacted_audio.COPY_NAME)
-                         and f.resolve().is_relative_to(config.storage_dir.resolve())]
+                         for f in ((Path(p), redacted_audio.copy_of(p)) if every else (redacted_audio.original_of(p),))
+                         if f is not None and f.is_file() and _in_storage(f, config.storage_dir)]
                 if not files:
                     continue
                 if store.compliance.holding(recording_id) is not None:

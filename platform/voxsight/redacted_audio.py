@@ -67,12 +67,20 @@ def write(samples: np.ndarray, segments: Sequence[Segment], policy: RedactionCon
     return target
 
 
-def settle(original: str | Path, policy: RedactionConfig) -> None:
-    """Delete the original once its redacted copy exists, unless the policy keeps it."""
-    original = Path(original)
+def original_of(stored: str | Path) -> Path | None:
+    """The original audio a job stored, while it is still there (a job whose original went may name
+    its redacted copy: re-uploads after the original's deletion are placed as such)."""
+    path = Path(stored)
+    return path if path.name != COPY_NAME and path.is_file() else None
+
+
+def settle(original: str | Path, policy: RedactionConfig) -> bool:
+    """Delete the original once its redacted copy exists, unless the policy keeps it; whether it went."""
     kept = not policy.entities or policy.keep_original_audio
-    if not kept and original.name != COPY_NAME and copy_of(original).is_file():
-        original.unlink(missing_ok=True)
+    if kept or (path := original_of(original)) is None or not copy_of(path).is_file():
+        return False
+    path.unlink(missing_ok=True)
+    return True
 
 
 def playable(original: str | Path, policy: RedactionConfig) -> Path | None:

@@ -264,7 +264,7 @@ def _call(site: Site, actor: Actor, recording_id: int) -> Call | None:
                 site.store.alerts.features(analysis_id) if analysis_id else None,
                 alert_policy.shown(actor, site.store.alerts.for_analysis(analysis_id)) if analysis_id else [],
                 stored is not None and redacted_audio.playable(stored, policy) is not None,
-                stored is not None and policy.entities != () and Path(stored).is_file()
+                stored is not None and policy.entities != () and redacted_audio.original_of(stored) is not None
                 and redacted_audio.copy_of(stored).is_file())
 
 
@@ -303,10 +303,10 @@ def original_audio(site: Site, actor: Actor, recording_id: int,
     """
     require(actor, Role.ADMIN)
     stored = site.store.recordings.audio_path(recording_id)
-    if not stored or not Path(stored).is_file() or Path(stored).name == redacted_audio.COPY_NAME:
+    if not stored or (original := redacted_audio.original_of(stored)) is None:
         raise NotFound(f"recording {recording_id} has no original audio kept "
                        "(redaction.keep_original_audio is false: it is deleted once its redacted copy exists)")
-    served, from_start = deliver(Path(stored))
+    served, from_start = deliver(original)
     record(site, actor, Action.LISTEN_ORIGINAL, recording_id, **({} if from_start else {"from_start": False}))
     return served
 
