@@ -212,7 +212,8 @@ CALL = SAMPLES / "calls" / "billing_dispute.wav"
 def test_an_upload_through_every_door_is_audited_alike(doors, redis_url, tmp_path, monkeypatch):
     s = doors
     with CALL.open("rb") as f:
-        sent = s.api("POST", "/recordings", files={"file": ("api.wav", f, "audio/wav")}, data={"agent": "ann"})
+        sent = s.api("POST", "/recordings", files={"file": ("api 138 1234 5678.wav", f, "audio/wav")},
+                       data={"agent": "ann"})  # a name with the caller's phone number: masked as it is stored
     assert sent.status_code == 202, sent.text
     given = files.folder(s.site.config) / "an-upload" / "gradio-copy.wav"  # the console removes its copy once stored
     given.parent.mkdir(parents=True)
@@ -222,7 +223,7 @@ def test_an_upload_through_every_door_is_audited_alike(doors, redis_url, tmp_pat
     # The CLI queues its job in Redis (with none it would run the job itself, loading the models).
     monkeypatch.setenv("VOXSIGHT_QUEUE_REDIS_URL", redis_url)
     monkeypatch.setenv("VOXSIGHT_QUEUE_PREFIX", f"test-{uuid.uuid4().hex[:8]}")
-    cli_copy = tmp_path / "cli.wav"
+    cli_copy = tmp_path / "cli-13912345678.wav"
     shutil.copy(CALL, cli_copy)
     assert s.cli("submit", str(cli_copy), "--meta", "agent=ann") == 0
 
@@ -230,7 +231,7 @@ def test_an_upload_through_every_door_is_audited_alike(doors, redis_url, tmp_pat
     assert set(uploads) == {"api", "console", "cli"}
     jobs = {door: s.store.jobs.get(e.detail["job_id"]) for door, e in uploads.items()}
     assert {door: (e.detail["filename"], jobs[door].filename) for door, e in uploads.items()} == {
-        "api": ("api.wav", "api.wav"), "console": ("console.wav", "console.wav"), "cli": ("cli.wav", "cli.wav")}
+        "api": ("api [PHONE].wav",) * 2, "console": ("console.wav",) * 2, "cli": ("cli-[PHONE].wav",) * 2}
     # The console sent the API's bytes again: the stored call is reused and kept as it was.
     assert set(uploads["api"].detail) == {"filename", "job_id"}
     assert uploads["console"].detail["reused_recording"] == uploads["api"].recording_id
@@ -241,14 +242,15 @@ def test_an_upload_through_every_door_is_audited_alike(doors, redis_url, tmp_pat
 
 def test_a_bad_upload_is_refused_by_the_operation_and_audited_as_refused(doors):
     s = doors
-    refused = s.api("POST", "/recordings", files={"file": ("invoice.wav", b"%PDF-1.7 not a call\n" * 100)})
+    refused = s.api("POST", "/recordings", files={"file": ("from 13812345678.wav", b"%PDF-1.7 not a call\n" * 100)})
     assert refused.status_code == 415 and refused.headers["content-type"] == "application/problem+json"
     assert "not a readable audio file" in refused.json()["detail"]
     bad_priority = s.api("POST", "/recordings", files={"file": ("a.wav", CALL.read_bytes())}, data={"priority": "now"})
     assert bad_priority.status_code == 422 and "priority must be high or normal" in bad_priority.json()["detail"]
     assert not [e for e in s.store.accounts.audit_log(100).entries if e.action == Action.UPLOAD.value]
     refusals = [e.detail for e in s.store.accounts.audit_log(100, action=Action.UPLOAD_REFUSED).entries]
-    assert [(r["filename"], r["kind"]) for r in refusals] == [("a.wav", "invalid field"), ("invoice.wav", "not audio")]
+    assert [(r["filename"], r["kind"]) for r in refusals] == [("a.wav", "invalid field"), ("from [PHONE].wav", "not audio")]
+    assert "13812345678" not in refusals[1]["reason"] and "from [PHONE].wav" in refusals[1]["reason"]
     assert "priority must be high or normal" in refusals[0]["reason"]
     assert s.store.jobs.list() == []
 

@@ -10,6 +10,7 @@ it; on real speech, Whisper no longer hears the values in the copy.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -239,7 +240,9 @@ def test_backfill_redacts_what_was_stored_before_the_policy_in_every_copy(
     before = config.with_overrides(models={"whisper_dir": str(whisper_dir)}, engine={"words": "whisper"},
                                    alerts={"rules_file": str(rules_file)}, redaction={"entities": []})
     store = Store(before.store_url)
-    job = jobs.submit(before, store, None, spoken)
+    named = tmp_path / "call from 138 1234 5678.wav"  # the sender named it after the caller
+    shutil.copy(spoken, named)
+    job = jobs.submit(before, store, None, named)
     Worker(before, store, None, Analyzer(before, store, engine=engine, whisper=whisper_model)).drain()
     done = store.jobs.get(job.id)
     [alert] = store.alerts.for_analysis(done.analysis_id)
@@ -266,6 +269,7 @@ def test_backfill_redacts_what_was_stored_before_the_policy_in_every_copy(
     everything = every_text_in_sql(store)
     assert values.findall(everything) == [] and "[CARD]" in everything and "[PHONE]" in everything
     assert not store.search("4532").hits and store.search("card number").hits
+    assert store.recordings.get(done.recording_id).filename == "call from [PHONE].wav"
     assert store.recordings.version() != mark  # no page cached from now on shows them
     assert not values.search(redis_values())  # and none cached before is left in Redis
     assert redacted_audio.copy_of(done.audio_path).is_file() and not Path(done.audio_path).exists()

@@ -141,6 +141,8 @@ class Analyzer:
         outcomes: list[AnalysisResult | Exception | None] = [None] * len(requests)
         budget, held, work = self.config.audio.max_pass_mb << 20, 0, []
         for i, request in enumerate(requests):
+            # its name masked before it is stored, logged or told in an error (a file named after a phone number)
+            request = replace(request, name=redaction.masked(request.display_name, self.config.redaction))
             prepared = self._prepare_one(request)
             if isinstance(prepared, _Work):
                 work.append((i, prepared))

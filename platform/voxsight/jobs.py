@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from voxsight import models, recipe, redacted_audio
+from voxsight import models, recipe, redacted_audio, redaction
 from voxsight.audio import AudioError, hash_file, read_head, stored_name
 from voxsight.config import Config
 from voxsight.queue import RedisQueue
@@ -50,7 +50,8 @@ def submit(config: Config, store: Store, queue: RedisQueue | None, path: str | P
         AudioError: the file cannot be read (nothing is stored).
     """
     sha256, size, stored = store_audio(config.storage_dir, Path(path))
-    job = store.jobs.create(sha256, Path(path).name, size, str(stored), priority, call_metadata)
+    job = store.jobs.create(sha256, redaction.masked(Path(path).name, config.redaction), size, str(stored), priority,
+                            call_metadata)
     if queue is not None:
         queue.enqueue(job.id, job.priority)
     return job
@@ -87,6 +88,7 @@ def submit_upload(config: Config, store: Store, queue: RedisQueue | None, receiv
     the job is finished at once with that analysis, and the bytes dropped again where their redacted
     copy stands for them."""
     stored = place(config.storage_dir, received, sha256, name)
+    name = redaction.masked(name, config.redaction)  # the sender's name is kept without personal data
     job = store.jobs.create(sha256, name, size, str(stored), priority, call_metadata)
     if reuse is not None:  # analyzed already: the job is done as it is made, nothing is queued
         store.add_name(sha256, name)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Sequence
 
-from voxsight.config import REDACTION_TYPES as TYPES
+from voxsight.config import REDACTION_TYPES as TYPES, RedactionConfig
 from voxsight.results import Redaction, Segment, Word
 from voxsight.script import fold
 
@@ -55,6 +55,11 @@ def redact(text: str, language: str = "auto", types: tuple[str, ...] = TYPES, ma
     return Redacted(_masked(text, entities, mask), tuple(entities))
 
 
+def masked(text: str, policy: RedactionConfig) -> str:
+    """A free text a door stores (a search query, a comment, a file's name) under the site's policy."""
+    return redact(text, "auto", policy.entities, policy.mask).text if policy.entities else text
+
+
 def scrub(value: Any, types: tuple[str, ...] = TYPES, mask: str = "type") -> Any:
     """A JSON-like value (an alert's triggers, a notification, an audit entry's detail) with every
     text in it redacted, and its keys and other values as they were."""
@@ -76,10 +81,15 @@ def find(text: str, language: str = "auto", types: tuple[str, ...] = TYPES) -> l
     for e in sorted(candidates, key=lambda e: (-(e.end - e.start), _CERTAINTY.index(e.type), e.start)):
         if e.type in types and all(e.end <= c.start or e.start >= c.end for c in chosen):
             chosen.append(e)
-    for e in _repeats(text, runs, chosen):
-        if all(e.end <= c.start or e.start >= c.end for c in chosen):
-            chosen.append(e)
+    for e, source in _repeats(text, runs, chosen):
+        overlapped = [c for c in chosen if c.start < e.end and e.start < c.end]
+        # A part of a longer number said elsewhere is that number's, whatever announced it here
+        # (an ID's birth date taken for a phone); what it overlaps must lie inside it and be shorter.
+        if e not in overlapped and all(e.start <= c.start and c.end <= e.end
+                                       and len(_digits_of(text[c.start:c.end])) < source for c in overlapped):
+            chosen = [c for c in chosen if c not in overlapped] + [e]
     return sorted(chosen, key=lambda e: e.start)
+
 
 
 def redact_call(segments: Sequence[Segment], types: tuple[str, ...] = TYPES, mask: str = "type") -> list[Segment]:
@@ -206,7 +216,7 @@ class _Token:
 
 def _tokens(text: str, language: str) -> list[_Token]:
     tokens = []
-    for m in re.finditer(r"(?<![A-Za-z])\d+(?![A-WYZa-wyz])", text):  # any script's digits, full-width included
+    for m in re.finditer(r"(?<![A-Za-z\d])\d+(?![A-WYZa-wyz\d])", text):  # any script's digits, full-width included
         tokens.append(_Token(m.start(), m.end(), "".join(str(unicodedata.decimal(c)) for c in m.group())))
     if language in ("auto", "zh"):
         tokens += [_Token(i, i + 1, _CHINESE[c]) for i, c in enumerate(text) if c in _CHINESE]
@@ -219,11 +229,20 @@ def _tokens(text: str, language: str) -> list[_Token]:
             elif m["teen"]:
                 digits = str(_TEENS[m["teen"].lower()])
             else:
-                if m["single"].lower() == "o" and not _near_digit_word(text, m):
-                    continue  # the letter, unless it is read among digits ("four o seven")
+                if (m["single"].lower() == "o" and not _near_digit_word(text, m) or _EXCLAMATION.match(text, m.end())
+                        or m["single"].lower() == "one" and _PRONOUN_ONE.search(text, max(0, m.start() - 12), m.start())
+                        or _COUNTING.search(text, max(0, m.start() - 12), m.start())):
+                    continue  # the letter, unless it is read among digits ("four o seven"); "oh wait"
                 digits = str(_UNITS[m["single"].lower()])
             tokens.append(_Token(m.start(), m.end(), digits))
     return sorted(tokens, key=lambda t: t.start)
+
+
+_PRONOUN_ONE = re.compile(r"\b(?:new|that|this|the|which|other|another|old|right|wrong|latest|first|last)\s+$",
+                          re.IGNORECASE)
+_COUNTING = re.compile(r"\b(?:first|last|next|remaining|final|other)\s+$", re.IGNORECASE)  # "the last eight"
+_EXCLAMATION = re.compile(r"(?<=[oO][hH])\W{0,2}\s*(?:wait|no|sorry|okay|ok|yes|yeah|right|well|hang|hold|i\b|my\b)",
+                         re.IGNORECASE)
 
 
 def _near_digit_word(text: str, m: re.Match) -> bool:
@@ -265,36 +284,43 @@ _CUES = {
                          "户口"),
     "PHONE": _cue(r"\bphone\b", r"\bmobile\b", r"\bcell\b", r"\bcall (?:me|us|you)\b", r"\breach (?:me|you)\b",
                   r"\bnumber to call\b", r"\btel\b", r"\bcontact\b", r"\bwhatsapp\b", "电话", "手机", "号码", "联系",
-                  "致电", "打给"),
-    "CVV": _cue(r"\bcvv2?\b", r"\bcvc\b", r"\bsecurity code\b", r"\bthree digits?\b", r"\bon the back\b", "安全码",
+                  "致电", "打给", r"\blandline\b", r"\b(?:office|home|work|direct) line\b", r"\bhong kong\b", "座机",
+                  "固话", "香港"),
+    "CVV": _cue(r"\bcvv2?\b", r"\bcvc\b", r"\bsecurity code\b", r"\b(?:three|four|3|4)[\s-]digits?\b", r"\bon the (?:back|front)\b", "安全码",
                 "背面", "后三位"),
-    "EXPIRY": _cue(r"\bexpir\w*", r"\bvalid (?:thru|through|until)\b", r"\bexp\b", "有效期", "到期", "过期"),
+    "EXPIRY": _cue(r"\bexpir(?:y|es|ation|ing|e)\b", r"\bvalid (?:thru|through|until)\b", r"\bexp\b", "有效期", "到期"),
     "PIN": _cue(r"\bpin\b", r"\bpasscode\b", r"\bpassword\b", r"\b(?:verification|security|one[-\s]time|otp|access|"
                 r"confirmation|sms|auth\w*) code\b", r"\botp\b", r"\bthe code\b", r"\bcode is\b", "验证码", "密码",
                 "动态码", "校验码", "口令"),
     "ID_NUMBER": _cue(r"\bid\b", r"\bidentity\b", "身份证号码", "身份证号", "身份证", "证件号码", "证件号"),
     "PASSPORT": _cue(r"\bpassport\b", "护照号码", "护照号", "护照"),
 }
-# Announcements that make a number not personal: whatever its shape, it is the order's.
+# Announcements that make the number after them not personal: whatever its shape, it is the order's;
+# or it is only a reference to one ("ending 4821", "尾号4821"), which ``_repeats`` finds as a part of
+# the whole number where that was said.
 _NOT_PERSONAL = _cue(r"\border\b", r"\btracking\b", r"\breference\b", r"\bref\b", r"\bcase\b", r"\bticket\b",
                      r"\binvoice\b", r"\bparcel\b", r"\bshipment\b", r"\bbooking\b", r"\bconfirmation number\b",
                      r"\bserial\b", r"\bmodel\b", r"\bext(?:ension)?\b", r"\bunits?\b", r"\bitems?\b",
-                     r"(?:订单|单|快递|运单|工单|编|流水|分机|发票|合同|保单|理赔|会员)(?:号码|号)?")
+                     r"\bend(?:s|ing)\b", r"\b(?:last|final) (?:four|4) digits\b", r"\bdate of birth\b", r"\bbirthday\b", r"\bdob\b",
+                     r"(?:订单|快递|运单|工单|流水|分机|发票|合同|保单|理赔|会员)(?:号码|号)?", "单号", "编号", "尾号",
+                     "出生日期", "生日")
 # A number said again after one of these is the same kind as the one before it.
-_CORRECTION = _cue(r"\bsorry\b", r"\bno\b", r"\bi mean\b", r"\bactually\b", r"\bwrong\b", r"\bcorrection\b",
+_CORRECTION = _cue(r"\bsorry\b", r"\bno\b", r"\bnot\b", r"\bi mean\b", r"\bactually\b", r"\bwrong\b", r"\bcorrection\b",
                    "不对", "不是", "说错", "错了", "应该是")
-_CUE_REACH = 40  # characters before a number that its announcement may take
+_CUE_REACH = 64  # characters before a number that its announcement may take (an agent's question, a hesitation)
 _NOT = "NOT_PERSONAL"
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
 
 
-def _announcements(text: str, start: int) -> list[str]:
+def _announcements(text: str, start: int, reach: int = _CUE_REACH) -> list[str]:
     """The kinds of number announced before ``start`` (within reach), the closest first, up to an
-    order's announcement (``_NOT``), which ends the list."""
-    before = fold(text[max(0, start - _CUE_REACH):start])
+    order's announcement (``_NOT``), which ends the list. An order's announcement names only the
+    number right after it: one with digits between is not this number's."""
+    before = fold(text[max(0, start - reach):start])
     # Each kind's last announcement, as (end, -start): the closest first; of two ending together
     # (身份证号码, 号码), the longer one.
-    last = {kind: max(((m.end(), -m.start()) for m in cue.finditer(before)), default=None)
+    last = {kind: max(((m.end(), -m.start()) for m in cue.finditer(before)
+                       if kind != _NOT or not _tokens(before[m.end():], "auto")), default=None)
             for kind, cue in (*_CUES.items(), (_NOT, _NOT_PERSONAL))}
     kinds = sorted((k for k in last if last[k]), key=last.get, reverse=True)
     return kinds[:kinds.index(_NOT) + 1] if _NOT in kinds else kinds
@@ -306,6 +332,8 @@ def _numbers(text: str, runs: list[list[_Token]]) -> list[Entity]:
 
     def whole(tokens: list[_Token]) -> None:
         start, end = tokens[0].start, tokens[-1].end
+        if _quantity(text, start, end):
+            return  # "$2,832.57": not its pieces either
         digits = "".join(t.digits for t in tokens)
         said_again = found and start - found[-1].end < _CUE_REACH and _CORRECTION.search(text[found[-1].end:start])
         kind = _kind(text, start, end, digits, found[-1].type if said_again else None)
@@ -331,18 +359,22 @@ _CONTINUATION = _cue(r"\bthen\b", r"\band\b", r"\bnext\b", r"\blast\b", r"\brest
                      "后几位", "后四位", "后八位", "再是", "还有")
 
 
+_PIECES_APART = 40  # characters between the pieces of one number
+
+
 def _pieces(text: str, runs: list[list[_Token]]) -> list[tuple[Entity, int]]:
     """Numbers said in two or three runs joined by words of continuation, whose digits together
     are a card, a phone, an account or an ID: each piece an entity (with its run's index)."""
     found: list[tuple[Entity, int]] = []
     # Pieces of three digits or more: "the last four are", "后面四位" are words about the number.
-    substantial = [k for k, run in enumerate(runs) if sum(len(t.digits) for t in run) >= 3]
+    substantial = [k for k, run in enumerate(runs)
+                   if sum(len(t.digits) for t in run) >= 3 and not _quantity(text, run[0].start, run[-1].end)]
     i = 0
     while i < len(substantial) - 1:
         for m in (3, 2):
             group = [runs[k] for k in substantial[i:i + m]]
             gaps = [fold(text[a[-1].end:b[0].start]) for a, b in zip(group, group[1:])]
-            if len(group) < m or not all(len(g) <= _CUE_REACH and _CONTINUATION.search(g) for g in gaps):
+            if len(group) < m or not all(len(g) <= _PIECES_APART and _CONTINUATION.search(g) for g in gaps):
                 continue
             start, end = group[0][0].start, group[-1][-1].end
             digits = "".join(t.digits for run in group for t in run)
@@ -355,17 +387,71 @@ def _pieces(text: str, runs: list[list[_Token]]) -> list[tuple[Entity, int]]:
     return found
 
 
-def _repeats(text: str, runs: list[list[_Token]], chosen: list[Entity]) -> list[Entity]:
-    """A number said again (an agent reading it back, a customer repeating it): the same digits
-    anywhere else in the text, the same kind."""
-    said = {digits: e.type for e in chosen if len(digits := _digits_of(text[e.start:e.end])) >= 4}
+def _repeats(text: str, runs: list[list[_Token]], chosen: list[Entity]) -> list[tuple[Entity, int]]:
+    """A number said again, or a part of it (a customer giving it in pieces, an agent reading it
+    back, a misheard group corrected): elsewhere in the text, the same kind; each with the length
+    of the number it is part of. A passport's letters and digits given apart are found by the letters."""
+    parts = _Parts({digits: e.type for e in chosen
+                    if len(digits := _digits_of(text[e.start:e.end]) or re.sub(r"\D", "", text[e.start:e.end])) >= 4})
     again = []
-    for run in runs if said else ():
-        for a, b in [(0, len(run)), *_stretches(run, text)]:
+    for run in runs if parts.exact else ():
+        for a, b in [(0, len(run)), *_stretches(run, text), *((k, k + 1) for k in range(len(run)) if len(run) > 1)]:
+            start, end = run[a].start, run[b - 1].end
             digits = "".join(t.digits for t in run[a:b])
-            if digits in said:
-                again.append(Entity(said[digits], run[a].start, run[b - 1].end))
+            if (_quantity(text, run[0].start, run[-1].end)
+                    or _YEAR.fullmatch(digits) and _IN_YEAR.search(text, max(0, start - 12), start)):
+                continue
+            if found := parts.of(digits, text, start, end):
+                kind, source = found
+                if kind == "ID_NUMBER" and (check := _CHECK_CHARACTER.match(text, end)):
+                    end = check.end()  # the last piece's X
+                again.append((_widened(text, kind, start, end, 0) if kind == "PASSPORT" and
+                              _PASSPORT_LETTERS.search(text, max(0, start - 8), start) else Entity(kind, start, end),
+                              source))
+    for e in chosen:
+        if e.type == "PASSPORT":
+            value = re.sub(r"[^A-Za-z0-9]", "", text[e.start:e.end]).upper()
+            again += [(Entity("PASSPORT", m.start(), m.end()), len(value)) for m in _PASSPORT_PIECE.finditer(text)
+                      if value.startswith(m.group().upper()) and not e.start <= m.start() < e.end]
     return again
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_IN_YEAR = re.compile(r"\b(?:in|since|of|from|until|born|year)\s+$|年份?是?$", re.IGNORECASE)
+_PASSPORT_PIECE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{3,9}(?![A-Za-z0-9])")
+
+
+class _Parts:
+    """The parts of the numbers said, by their digits, each with its number's kind and length (the
+    longest number's, where several hold it): a number itself; inside one of eight digits or more,
+    any four digits or more, three at its start or end; and of those, each with one digit off."""
+
+    def __init__(self, said: dict[str, str]) -> None:
+        self.exact: dict[str, tuple[str, int]] = {}
+        self.off: dict[str, tuple[str, int]] = {}  # each part with "?" for one of its digits
+        for number in sorted(said, key=len):  # the longer number last: it wins
+            whole = len(number)
+            self.exact[number] = (said[number], whole)
+            for n in range(3, whole) if whole >= 8 else ():
+                for k in (0, whole - 3) if n == 3 else range(whole - n + 1):
+                    part = number[k:k + n]
+                    self.exact[part] = (said[number], whole)
+                    self.off.update((part[:i] + "?" + part[i + 1:], (said[number], whole)) for i in range(n) if n >= 4)
+            if whole >= 8:
+                self.off.update((number[:i] + "?" + number[i + 1:], (said[number], whole)) for i in range(whole))
+
+    def of(self, digits: str, text: str, start: int, end: int) -> tuple[str, int] | None:
+        if digits in self.exact:
+            return self.exact[digits]
+        n = len(digits)
+        found = next((self.off[key] for i in range(n) if n >= 4 and (key := digits[:i] + "?" + digits[i + 1:]) in self.off),
+                     None)
+        if found is None or n >= 6:
+            return found  # six digits or more, one off: an agent's misreading
+        # four or five digits one off: only beside a correction and the right digits ("9958, not 9758")
+        before, after = text[max(0, start - 24):start], text[end:end + 24]
+        right = (d[k:k + n] for d in (_digits_of(before), _digits_of(after)) for k in range(len(d) - n + 1))
+        return found if _CORRECTION.search(fold(before + after)) and any(r in self.exact for r in right) else None
 
 
 def _widened(text: str, kind: str, start: int, end: int, digits: int) -> Entity:
@@ -373,37 +459,73 @@ def _widened(text: str, kind: str, start: int, end: int, digits: int) -> Entity:
     plus sign, a passport's letters."""
     if kind == "ID_NUMBER" and digits == 17:
         end = _CHECK_CHARACTER.match(text, end).end()
-    if kind == "PHONE" and (plus := _PLUS.search(text, 0, start)):
+    if kind == "PHONE" and (plus := _PLUS.search(text, max(0, start - 8), start)):
         start = plus.start()
     if kind == "PASSPORT":
-        start = _PASSPORT_LETTERS.search(text, 0, start).start()
+        start = _PASSPORT_LETTERS.search(text, max(0, start - 8), start).start()
+    if kind == "PIN" and (word := _PASSWORD_WORD.search(text, max(0, start - 40), start)) and word["word"].lower() not in _FILLERS:
+        start = word.start("word")  # "the password was maple one nine seven oh"
     return Entity(kind, start, end)
+
+
+_PASSWORD_WORD = re.compile(r"\bpass(?:word|code)\s+(?:is|was|it's)\s+(?P<word>[a-z]+)\s+$", re.IGNORECASE)
+_FILLERS = {"uh", "um", "er", "erm", "like", "just", "still", "now", "probably", "maybe", "the", "a", "my", "it"}
 
 
 def _checked_kind(text: str, start: int, end: int, digits: str, announced: tuple[str, ...] = ()) -> str | None:
     """What the digits are by their own check: an ID, a card, a phone; None if nothing."""
     n = len(digits)
+    if _PLUS.search(text, max(0, start - 6), start) and _phone_by_shape(text, start, digits):
+        return "PHONE"
     if n == 17 and _CHECK_CHARACTER.match(text, end) and _resident_id(digits + "X"):
         return "ID_NUMBER"
     if n == 18 and _resident_id(digits):
         return "ID_NUMBER"
     if 13 <= n <= 19 and _luhn(digits) and _issuer(digits) and "BANK_ACCOUNT" not in announced[:1]:
         return "CARD"
-    if _phone_by_shape(text, start, digits):
+    if _phone_by_shape(text, start, digits) and "BANK_ACCOUNT" not in announced[:1]:
         return "PHONE"
     return None
 
 
 def _kind(text: str, start: int, end: int, digits: str, said_again: str | None) -> str | None:
     announced = _announcements(text, start)
-    if announced[:1] == [_NOT] or _DATE.fullmatch(text[start:end]):
+    if announced[:1] == [_NOT] or _DATE.fullmatch(text[start:end]) or _quantity(text, start, end):
         return None
     if checked := _checked_kind(text, start, end, digits, tuple(announced)):
         return checked
     for kind in ([said_again] if said_again else []) + announced:
-        if kind != _NOT and _ANNOUNCED_SHAPES[kind](digits, text[:start]):
+        if kind != _NOT and _ANNOUNCED_SHAPES[kind](digits, text[max(0, start - 8):start]):
             return kind
+    if len(digits) in _counted_codes(text, start):
+        return "PIN"
     return None
+
+
+# A code announced with its length ("a six-digit verification code", "六位数的验证码") is that many
+# digits said further on, after the agent's question and the caller's hesitation.
+_COUNT = {"four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
+_COUNTED_CODE = re.compile(
+    r"\b(?P<n>four|five|six|seven|eight|[4-8])[\s-]digits?\s+(?:[a-z-]+\s+){0,2}?(?:code|pin|password|passcode|otp)\b|"
+    r"(?P<zh>[四五六七八4-8])位(?:数字?)?的?(?:[\u4e00-\u9fff]{0,4}?)(?:验证码|动态码|密码|校验码|短信码)", re.IGNORECASE)
+_COUNTED_REACH = 200
+
+
+def _counted_codes(text: str, start: int) -> set[int]:
+    found = _COUNTED_CODE.finditer(fold(text[max(0, start - _COUNTED_REACH):start]))
+    return {int(n) if (n := m["n"] or m["zh"]).isdigit() else _COUNT[n.lower()] for m in found}
+
+
+# A number of something: an amount, a duration, a count, a year, a floor.
+_UNIT_BEFORE = re.compile(r"[$£€¥￥]\s*$")
+_UNIT_AFTER = re.compile(
+    r"\s*(?:%|percent\b|dollars?\b|pounds?\b|euros?\b|yuan\b|rmb\b|usd\b|minutes?\b|hours?\b|days?\b|weeks?\b"
+    r"|months?\b|years?\b|nights?\b|mg\b|ml\b|kg\b|km\b|points?\b|元|块|美元|英镑|欧元|年|月|日|岁|分钟|小时|天|周"
+    r"|个|次|楼|层|积分|毫克|公斤|公里)", re.IGNORECASE)
+
+
+def _quantity(text: str, start: int, end: int) -> bool:
+    return bool(_UNIT_BEFORE.search(text, max(0, start - 3), start) or _UNIT_AFTER.match(text, end))
 
 
 _ANNOUNCED_SHAPES = {
@@ -490,34 +612,42 @@ _SPOKEN_EMAIL_ZH = re.compile(r"[0-9a-z._零〇一二三四五六七八九幺]+\
 _RUN_TOGETHER_EMAIL = re.compile(
     r"(?<![A-Za-z0-9])[a-z0-9][a-z0-9._]*?at(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|aol|protonmail"
     r"|163|126|yeah|qq|foxmail|sina|sohu|aliyun)(?:\.[a-z]{2,3}){1,2}\b", re.IGNORECASE)
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b")
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{7,9}(?![A-Za-z0-9])")
 _CHINESE_DIGIT = "0-9０-９〇零一二两三四五六七八九十"
 _EXPIRY_WRITTEN = re.compile(
     rf"[{_CHINESE_DIGIT}]{{2,4}}\s*年\s*[{_CHINESE_DIGIT}]{{1,2}}\s*月|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:20)?\d{2}\b", re.IGNORECASE)
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:(?:20)?\d{2}\b|(?:twenty[\s-])?"
+    r"(?:twenty|thirty)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?\b)", re.IGNORECASE)
 _ADDRESS_ZH = re.compile(
     r"(?:[\u4e00-\u9fff]{2,6}(?:省|自治区|自治區|特别行政区|特別行政區))?(?:[\u4e00-\u9fff]{2,6}[市州])?"
     r"(?:[\u4e00-\u9fff]{1,6}[区區县縣旗镇鎮])?[\u4e00-\u9fff]{1,10}(?:路|街|大道|道|巷|弄|胡同|里)"
-    rf"[{_CHINESE_DIGIT}百]+[号號]"
-    rf"(?:[{_CHINESE_DIGIT}]+[号號]?(?:楼|樓|栋|棟|座|单元|單元|室|层|層))*(?:[{_CHINESE_DIGIT}]+(?:室|房))?")
+    rf"(?:[一二三四五六七八九十]+段)?[{_CHINESE_DIGIT}百]+[号號]"  # 臺灣大道三段384號: a road's section
+    rf"(?:[{_CHINESE_DIGIT}]+[号號]?(?:楼|樓|栋|棟|座|单元|單元|室|层|層))*"
+    rf"(?:[{_CHINESE_DIGIT}]*[A-Za-z]?(?:室|房)|(?<=元)[{_CHINESE_DIGIT}]+)?")  # 13樓B室, 3单元902
 _ADDRESS_LEAD = re.compile(r".*?(?:住在|住址是|住址|地址是|地址|寄到|送到|搬到|搬去|位于|位於|改成|改为|改為|是|在|到)")
 _STREET = (r"street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|terrace|close|"
            r"crescent|square|parkway|highway")
 _SPOKEN_NUMBER = rf"(?:{_NUMBER_WORDS}|hundred|thousand)"
 _HOUSE_NUMBER = rf"(?:\d{{1,5}}[A-Za-z]?|(?:{_SPOKEN_NUMBER}[\s-]+){{0,3}}{_SPOKEN_NUMBER}(?:\s+[a-z]\b)?)"
 _ADDRESS_EN = re.compile(rf"\b{_HOUSE_NUMBER}\s+(?:[A-Za-z][a-z]+\s+){{1,3}}?(?:{_STREET})\b", re.IGNORECASE)
-_ADDRESS_CUE = _cue(r"\baddress\b", r"\blive (?:at|on)\b", r"\bmoved? to\b", r"\bdeliver\w* to\b", r"\bsend it to\b",
+_ADDRESS_CUE = _cue(r"\baddress\b", r"\blive (?:at|on)\b", r"\bmov(?:e|ed|ing)\b", r"\bdeliver\w* to\b", r"\bsend it to\b",
                     r"\bship\w* to\b", "地址", "住在", "寄到", "送到")
 
 
+_PASSWORD = re.compile(r"\bpass(?:word|code)\s+(?:is|was|it's|:)\s*(?P<value>[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*)",
+                       re.IGNORECASE)
+
+
 def _patterns(text: str) -> list[Entity]:
-    found = [Entity("EMAIL", m.start(), m.end())
+    found = [Entity("PIN", m.start("value"), m.end("value")) for m in _PASSWORD.finditer(text)]
+    found += [Entity("EMAIL", m.start(), m.end())
              for pattern in (_EMAIL, _SPOKEN_EMAIL, _SPOKEN_EMAIL_ZH, _RUN_TOGETHER_EMAIL)
              for m in pattern.finditer(text)]
     found += [Entity("BANK_ACCOUNT", m.start(), m.end()) for m in _IBAN.finditer(text) if _iban(m.group())]
     found += [Entity("PASSPORT", m.start(), m.end()) for m in _PASSPORT.finditer(text)
-              if "PASSPORT" in _announcements(text, m.start())[:1] or re.fullmatch(r"[EeGg]\d{8}", m.group())]
+              if "PASSPORT" in _announcements(text, m.start(), 2 * _CUE_REACH)[:1]
+              or re.fullmatch(r"[EeGg]\d{8}", m.group())]
     found += [Entity("EXPIRY", m.start(), m.end()) for m in _EXPIRY_WRITTEN.finditer(text)
               if _announcements(text, m.start())[:1] == ["EXPIRY"]]
     for m in _ADDRESS_ZH.finditer(text):  # "我住在上海市…": the address starts after the words that announce it

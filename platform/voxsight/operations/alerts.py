@@ -72,9 +72,9 @@ def take_step(site: Site, actor: Actor, alert_id: int, step: str, comment: str |
     require(actor, WORKS_ALERTS)
     if step not in STEPS:
         raise AlertError(f"unknown action {step!r}: one of {', '.join(STEPS)}")
-    policy = site.config.redaction  # a comment is text stored: personal data in it is masked first
     comment = (comment or "").strip()
-    comment = redaction.redact(comment, "auto", policy.entities, policy.mask).text if comment else None
+    # a comment is text stored: personal data in it is masked first
+    comment = redaction.masked(comment, site.config.redaction) if comment else None
     by = by or actor.login
     done = site.store.alerts.transition(alert_id, step, by, comment)
     record(site, actor, STEPS[step], done.recording_id, alert_id=alert_id, comment=comment,

@@ -142,7 +142,8 @@ def upload(site: Site, actor: Actor, received: Received) -> JobInfo:
         if priority not in ("high", "normal"):
             raise ValueError(f"priority must be high or normal, not {priority!r}")
         metadata = {k: v for k, v in _metadata({k: fields.get(k) for k in METADATA_FIELDS}).items() if v is not None}
-        name = Path(received.filename.replace("\\", "/")).name or "upload"
+        # the sender's name, masked: a recording named after the caller's phone number is stored without it
+        name = redaction.masked(Path(received.filename.replace("\\", "/")).name, site.config.redaction) or "upload"
         if received.size == 0:
             raise AudioError(f"{name}: the file is empty")
         reuse = jobs.stored_analysis(site.config, site.store, received.sha256)
@@ -168,14 +169,15 @@ def upload(site: Site, actor: Actor, received: Received) -> JobInfo:
     if stored is not None:  # the same bytes again: the stored call is kept as it is
         reused = {"reused_recording": stored.id, "metadata_applied": False,
                   "metadata_not_applied": {k: v for k, v in metadata.items() if stored.call_metadata.get(k) != v}}
-    record(site, actor, Action.UPLOAD, job.recording_id, filename=received.filename, job_id=job.id, **reused)
+    record(site, actor, Action.UPLOAD, job.recording_id, filename=job.filename, job_id=job.id, **reused)
     return job
 
 
 def upload_refused(site: Site, actor: Actor, reason: str, filename: str | None = None, **detail: Any) -> None:
     """Audit an upload refused before it became a job: by ``upload`` itself, or by the door that
     received it (too large, not multipart), with the reason."""
-    record(site, actor, Action.UPLOAD_REFUSED, filename=filename, reason=reason, **detail)
+    record(site, actor, Action.UPLOAD_REFUSED, filename=filename and redaction.masked(filename, site.config.redaction),
+           reason=redaction.masked(reason, site.config.redaction), **detail)
 
 
 def _metadata(fields: dict[str, Any]) -> dict[str, str | None]:
@@ -340,7 +342,7 @@ def search(site: Site, actor: Actor, query: str, filters: Filters | None = None,
     page = through(lambda: site.store.search(query, filters, limit, offset))
     given = _given(filters)
     policy = site.config.redaction
-    record(site, actor, Action.SEARCH, query=redaction.redact(query, "auto", policy.entities, policy.mask).text,
+    record(site, actor, Action.SEARCH, query=redaction.masked(query, policy),
            **({"filters": given} if given else {}),
            **({"offset": offset} if offset else {}))
     return page

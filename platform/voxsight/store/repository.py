@@ -139,8 +139,8 @@ class Store:
                       scrub: Callable[[Any], Any]) -> RedactedAgain | None:
         """Redact one stored analysis again, in one transaction: its segments through ``redact``
         (text, raw, words, translation, what was masked; index terms follow), and through ``scrub``
-        every text its alerts hold (message, triggers, the comments of their history) and the
-        notifications announcing them. The analysis is marked (``redacted_at``) when anything changed,
+        every text its alerts hold (message, triggers, the comments of their history), the
+        notifications announcing them, and the names its recording and jobs were given. The analysis is marked (``redacted_at``) when anything changed,
         which moves the change mark cached pages are keyed by. None: no such finished analysis."""
         a, seg = schema.Analysis, schema.Segment
         with self._sessions.begin() as session:
@@ -173,7 +173,8 @@ class Store:
                             outbox.payload, changed = payload, True
                 if changed:
                     alert.message, alert.triggers, alerts = message, triggers, alerts + 1
-            if segments or alerts:
+            renamed = _scrub_names(session, row.recording, scrub)
+            if segments or alerts or renamed:
                 row.redacted_at = datetime.now(timezone.utc)
             return RedactedAgain(analysis_id, row.recording_id, tuple(after), segments, alerts)
 
@@ -301,3 +302,15 @@ def _replace_ids(result: AnalysisResult, recording_id: int, analysis_id: int, na
     return replace(result, recording=replace(result.recording, id=recording_id, names=tuple(names),
                                              call_metadata=dict(call_metadata or {})),
                    analysis_id=analysis_id)
+
+
+def _scrub_names(session: Session, recording: schema.Recording, scrub: Callable[[Any], Any]) -> bool:
+    """The names a recording was sent under, and its jobs', through ``scrub``: whether any changed."""
+    filename, names = scrub(recording.filename), scrub(list(recording.names or []))
+    changed = (filename, names) != (recording.filename, list(recording.names or []))
+    if changed:
+        recording.filename, recording.names = filename, names
+    for job in session.scalars(select(schema.Job).where(schema.Job.recording_id == recording.id)):
+        if (name := scrub(job.filename)) != job.filename:
+            job.filename, changed = name, True
+    return changed
