@@ -78,6 +78,19 @@ def test_a_customers_calls_are_erased_everywhere_but_a_held_one_which_stays_whol
     listed = voxsight(site.env, "hold", "list", "--json")
     assert [json.loads(line)["id"] for line in listed.stdout.splitlines()] == [hold_id]
 
+    # A dry run says what would go and what would be refused, and removes nothing.
+    preview = voxsight(site.env, "erase", "--customer", "C-1", "--dry-run")
+    assert preview.returncode == 1, preview.stderr
+    assert f"would erase recording {billing}:" in preview.stdout and f"would refuse recording {upgrade}: held" in preview.stdout
+    assert preview.stdout.rstrip().endswith("dry run: nothing was removed")
+    assert rows_of(site.store, billing) == before and (site.storage / billing_sha[:2] / billing_sha).is_dir()
+    assert billing_sha in cached_values(site)
+    over_api = api(site, "admin", "POST", "/erasures", json={"customer": "C-1", "dry_run": True}).json()
+    assert over_api["dry_run"] and [e["recording_id"] for e in over_api["erased"]] == [billing]
+    assert over_api["erased"][0]["segments"] == before["segments"] and over_api["audio_files"] >= 1
+    previews = site.store.accounts.audit_log(10, action="erase_preview").entries
+    assert [e.door for e in previews] == ["api", "cli"] and not site.store.accounts.audit_log(10, action="erase").entries
+
     erased = voxsight(site.env, "erase", "--customer", "C-1")
     assert erased.returncode == 1, erased.stderr  # something was refused
     assert f"erased recording {billing}:" in erased.stdout
@@ -184,6 +197,17 @@ def test_retention_removes_what_expired_and_passes_over_a_held_call_while_the_wo
         again = voxsight(env, "retention", "run")
         assert again.stdout.startswith("0 recordings erased, 0 alerts removed, 0 calls' audio removed")
         assert len(site.store.accounts.audit_log(10, action="retention_purge").entries) == 1  # nothing went: no entry
+
+        # Its alerts expire next; a rules backfill then passes over it, rather than raise them again as new.
+        alerting = {**env, "VOXSIGHT_RETENTION_ALERTS_DAYS": "30"}
+        assert rows_of(site.store, aging)["alerts"]
+        assert json.loads(voxsight(alerting, "retention", "run", "--json").stdout)["alerts"] >= 1
+        assert rows_of(site.store, aging)["alerts"] == 0
+        backfill = voxsight(alerting, "rules", "backfill")
+        assert backfill.returncode == 0, backfill.stderr
+        assert "passed over" in backfill.stdout and rows_of(site.store, aging)["alerts"] == 0
+        # where alerts do not expire, the same backfill raises them: the retention is what passed over it
+        assert voxsight(env, "rules", "backfill").returncode == 0 and rows_of(site.store, aging)["alerts"]
     finally:
         api(site, "admin", "POST", f"/holds/{hold.json()['id']}/release")
 

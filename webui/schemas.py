@@ -140,9 +140,11 @@ class ErasureRequest(BaseModel):
     recording_id: int | None = None
     customer: str | None = Field(default=None, min_length=1, max_length=256)
     meta: dict[str, str] | None = Field(default=None, min_length=1, max_length=1)
+    dry_run: bool = False  # what it would erase and refuse, with nothing removed
 
 
 class Erasure(BaseModel):
     erased: list[dict]  # recording_id and how many analyses, segments, alerts, notifications, jobs went
     refused: list[dict]  # recording_id and why (held, or being analyzed)
     audio_files: int
+    dry_run: bool = False  # then: what it would erase and refuse; nothing was removed

@@ -71,12 +71,14 @@ class Alerting:
                           result.analysis_id)
 
     def backfill(self, since: datetime | None = None, batch: int = 500,
-                 progress: Callable[[int], None] | None = None) -> BackfillSummary:
-        """Re-evaluate every stored analysis (finished since ``since``) with the rules in force."""
+                 progress: Callable[[int], None] | None = None, stored_since: datetime | None = None) -> BackfillSummary:
+        """Re-evaluate every stored analysis (finished since ``since``) with the rules in force; only
+        calls stored since ``stored_since``, where older calls' alerts have expired (they would be
+        raised again, as new)."""
         ruleset = self.rules
         totals = [0, 0, 0, 0]
         after = 0
-        while ids := self.store.alerts.analyses(since, after, batch):
+        while ids := self.store.alerts.analyses(since, after, batch, stored_since):
             contexts, segments = self.store.alerts.contexts(ids), self.store.alerts.segments(ids)
             summary = self._record([_evaluation(ruleset, contexts[i], segments[i]) for i in ids])
             for k, n in enumerate((summary.calls, summary.opened, summary.updated, summary.unchanged)):

@@ -109,30 +109,33 @@ class ErasureSummary(Record):
     audio_files: int  # removed from the storage directory
 
 
-def erase(config: Config, store: Store, recording_ids: list[int]) -> ErasureSummary:
-    """Erase these recordings, everything stored of them in SQL and their audio files."""
+def erase(config: Config, store: Store, recording_ids: list[int], dry_run: bool = False) -> ErasureSummary:
+    """Erase these recordings, everything stored of them in SQL and their audio files; ``dry_run``:
+    what that would erase and refuse, counted by the same checks, with nothing removed."""
     erased, refused, files = [], [], 0
     for recording_id in recording_ids:
-        outcome = store.compliance.erase(recording_id)
+        outcome = store.compliance.erase(recording_id, dry_run)
         if isinstance(outcome, Refused):
             refused.append(outcome)
         elif outcome is not None:
             erased.append(outcome)
-            files += _remove_audio(config.storage_dir, outcome.audio_paths)
+            files += _remove_audio(config.storage_dir, outcome.audio_paths, dry_run)
     return ErasureSummary(tuple(erased), tuple(refused), files)
 
 
-def _remove_audio(storage_dir: Path, paths: tuple[str, ...]) -> int:
+def _remove_audio(storage_dir: Path, paths: tuple[str, ...], dry_run: bool = False) -> int:
     """Remove the content-addressed folders these files lie in: the original, its redacted copy and
-    any name it was stored under before; only inside the storage directory."""
+    any name it was stored under before; only inside the storage directory. The files counted."""
     removed = 0
     for folder in {Path(p).resolve().parent for p in paths}:
         if not _in_storage(folder, storage_dir) or not folder.is_dir():
             continue
         for file in folder.iterdir():
-            file.unlink()
+            if not dry_run:
+                file.unlink()
             removed += 1
-        folder.rmdir()
+        if not dry_run:
+            folder.rmdir()
     return removed
 
 

@@ -39,7 +39,7 @@ def erase(body: schemas.ErasureRequest, who: Admin, site: SiteDep):
     audio (every copy), transcripts, index entries, alerts, notifications, jobs, cached pages. Held
     calls, and calls being analyzed, are refused (listed with why) and left whole."""
     meta = next(iter(body.meta.items())) if body.meta else None
-    done = compliance.erase(site, who.actor, body.recording_id, body.customer, meta)
+    done = compliance.erase(site, who.actor, body.recording_id, body.customer, meta, body.dry_run)
     return schemas.Erasure(
         erased=[{k: v for k, v in e.to_json().items() if k != "audio_paths"} for e in done.erased],
-        refused=[r.to_json() for r in done.refused], audio_files=done.audio_files)
+        refused=[r.to_json() for r in done.refused], audio_files=done.audio_files, dry_run=body.dry_run)

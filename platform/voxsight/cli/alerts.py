@@ -76,11 +76,16 @@ def _rules_check(args: argparse.Namespace, config: config_module.Config) -> int:
 
 
 def _rules_backfill(args: argparse.Namespace, config: config_module.Config) -> int:
+    from datetime import datetime, timedelta, timezone
+
     from voxsight.alerts import Alerting
 
-    done = Alerting(config.alerts, open_store(args, config)).backfill(args.since)
+    days = config.retention.alerts_days  # a call older than that has had its alerts expire: not raised again
+    stored_since = datetime.now(timezone.utc) - timedelta(days=days) if days else None
+    done = Alerting(config.alerts, open_store(args, config)).backfill(args.since, stored_since=stored_since)
     print(f"{done.calls} calls evaluated with rules {done.ruleset_version}: {done.opened} alerts opened, "
-          f"{done.updated} updated, {done.unchanged} unchanged")
+          f"{done.updated} updated, {done.unchanged} unchanged"
+          + (f" (calls stored more than retention.alerts_days = {days} days ago passed over)" if days else ""))
     return 0
 
 

@@ -34,6 +34,7 @@ def add_commands(commands) -> None:
     named.add_argument("--recording", type=int, metavar="ID")
     named.add_argument("--customer", metavar="ID", help="every call whose metadata names this customer")
     named.add_argument("--meta", metavar="KEY=VALUE", help="every call whose metadata has KEY = VALUE")
+    erase.add_argument("--dry-run", action="store_true", help="print what it would erase and refuse; remove nothing")
     erase.add_argument("--json", action="store_true")
     erase.add_argument("--db", help="database URL (default: from configuration)")
     erase.set_defaults(run=_erase)
@@ -82,17 +83,21 @@ def _erase(args: argparse.Namespace, config: config_module.Config) -> int:
         if (pairs := key_values([args.meta])) is None:
             return 2
         [meta] = pairs.items()
-    done = compliance.erase(open_site(args, config, cache=True), _actor(), args.recording, args.customer, meta)
+    done = compliance.erase(open_site(args, config, cache=True), _actor(), args.recording, args.customer, meta,
+                            args.dry_run)
     if args.json:
-        print(render.as_json(done.to_json()))
+        print(render.as_json({**done.to_json(), "dry_run": args.dry_run}))
     else:
+        erased, would = ("would erase", "would be ") if args.dry_run else ("erased", "")
         for e in done.erased:
-            print(f"erased recording {e.recording_id}: {e.analyses} analyses, {e.segments} segments, "
+            print(f"{erased} recording {e.recording_id}: {e.analyses} analyses, {e.segments} segments, "
                   f"{e.alerts} alerts, {e.notifications} notifications, {e.jobs} jobs")
         for r in done.refused:
-            print(f"refused recording {r.recording_id}: {r.reason}")
-        print(f"{len(done.erased)} recordings erased, {done.audio_files} audio files removed, "
-              f"{len(done.refused)} refused" if done.erased or done.refused else "no recording matches")
+            print(f"{'would refuse' if args.dry_run else 'refused'} recording {r.recording_id}: {r.reason}")
+        print(f"{len(done.erased)} recordings {would}erased, {done.audio_files} audio files {would}removed, "
+              f"{len(done.refused)} {would}refused" if done.erased or done.refused else "no recording matches")
+        if args.dry_run:
+            print("dry run: nothing was removed")
     return 1 if done.refused else 0
 
 

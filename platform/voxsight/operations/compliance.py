@@ -71,11 +71,12 @@ def release_hold(site: Site, actor: Actor, hold_id: int) -> HoldInfo:
 
 
 def erase(site: Site, actor: Actor, recording_id: int | None = None, customer: str | None = None,
-          meta: tuple[str, str] | None = None) -> ErasureSummary:
+          meta: tuple[str, str] | None = None, dry_run: bool = False) -> ErasureSummary:
     """Erase one recording, every call of a customer, or every call whose metadata has KEY = VALUE:
     audio (every copy), transcripts, index entries, alerts, notifications and jobs, then every cached
     page. Held recordings, and those a worker is analyzing, are refused and left whole. Audited with
-    the request, the ids and counts erased and the refusals, never content.
+    the request, the ids and counts erased and the refusals, never content. ``dry_run``: what it
+    would erase and refuse, with nothing removed; audited as a preview.
 
     Raises:
         ValueError: not exactly one of ``recording_id``, ``customer``, ``meta``.
@@ -86,9 +87,9 @@ def erase(site: Site, actor: Actor, recording_id: int | None = None, customer: s
     asked = {"recording": recording_id} if recording_id is not None else \
         {"customer": customer} if customer is not None else {"meta": dict([meta])}
     named = site.store.compliance.matching(recording_id, ("customer", customer) if customer is not None else meta)
-    done = compliance.erase(site.config, site.store, named)
-    purged = site.cache.purge() if done.erased else 0
-    record(site, actor, Action.ERASE, None, **asked,
+    done = compliance.erase(site.config, site.store, named, dry_run)
+    purged = site.cache.purge() if done.erased and not dry_run else 0
+    record(site, actor, Action.ERASE_PREVIEW if dry_run else Action.ERASE, None, **asked,
            erased=[{k: v for k, v in asdict(e).items() if k != "audio_paths"} for e in done.erased],
            refused=[asdict(r) for r in done.refused], audio_files=done.audio_files, cached_pages_removed=purged)
     return done

@@ -104,6 +104,7 @@ class Action(str, enum.Enum):
     HOLD_PLACE = "hold_place"  # a legal hold placed, with its scope, value and reason
     HOLD_RELEASE = "hold_release"
     ERASE = "erase"  # recordings erased on request: the request, ids and counts, never content
+    ERASE_PREVIEW = "erase_preview"  # what an erasure would remove, looked at first: the same detail
     RETENTION_PURGE = "retention_purge"  # what expired was removed: counts per kind
     # Refusals: an upload refused (with the reason), and any request the role or a policy denied.
     UPLOAD_REFUSED = "upload_refused"

@@ -115,13 +115,18 @@ class AlertStore:
 
     # -- evaluation input
 
-    def analyses(self, since: datetime | None = None, after_id: int = 0, limit: int = 500) -> list[int]:
-        """Finished analyses, by id, from ``after_id`` on (finished at or after ``since``)."""
-        query = (select(schema.Analysis.id)
-                 .where(schema.Analysis.status == schema.AnalysisStatus.DONE.value, schema.Analysis.id > after_id)
-                 .order_by(schema.Analysis.id).limit(limit))
+    def analyses(self, since: datetime | None = None, after_id: int = 0, limit: int = 500,
+                 stored_since: datetime | None = None) -> list[int]:
+        """Finished analyses, by id, from ``after_id`` on (finished at or after ``since``; of calls
+        stored at or after ``stored_since``)."""
+        a = schema.Analysis
+        query = (select(a.id).where(a.status == schema.AnalysisStatus.DONE.value, a.id > after_id)
+                 .order_by(a.id).limit(limit))
         if since is not None:
-            query = query.where(schema.Analysis.finished_at >= since)
+            query = query.where(a.finished_at >= since)
+        if stored_since is not None:
+            query = query.where(a.recording_id.in_(select(schema.Recording.id)
+                                                   .where(schema.Recording.created_at >= stored_since)))
         with self._sessions() as session:
             return list(session.scalars(query))
 

@@ -109,9 +109,10 @@ class ComplianceStore:
         with self._sessions() as session:
             return list(session.scalars(query))
 
-    def erase(self, recording_id: int) -> Erased | Refused | None:
+    def erase(self, recording_id: int, dry_run: bool = False) -> Erased | Refused | None:
         """Delete one recording and everything stored of it, in one transaction; refused while a hold
-        names it or a worker is analyzing it (a queued job goes with it). None: no such recording."""
+        names it or a worker is analyzing it (a queued job goes with it). None: no such recording.
+        ``dry_run``: the same checks and counts, and nothing deleted."""
         r, a, j = schema.Recording, schema.Analysis, schema.Job
         with self._sessions.begin() as session:
             recording = session.scalar(select(r).where(r.id == recording_id).with_for_update())
@@ -129,7 +130,8 @@ class ComplianceStore:
                 _count(session, schema.Segment, schema.Segment.analysis_id.in_(analyses)), \
                 _count(session, schema.Alert, schema.Alert.id.in_(alerts)), \
                 _count(session, schema.Outbox, schema.Outbox.event_id.in_(events))
-            session.execute(delete(r).where(r.id == recording_id))  # the rest follows by the foreign keys
+            if not dry_run:
+                session.execute(delete(r).where(r.id == recording_id))  # the rest follows by the foreign keys
             return Erased(recording_id, *counted, len(jobs), tuple(sorted({job.audio_path for job in jobs})))
 
 
