@@ -671,6 +671,10 @@ def test_an_admin_holds_a_customers_calls_and_erases_the_others_from_the_console
         with pytest.raises(Forbidden):
             admin.erase(site, people[role], "customer", "C-9")
     hold = admin.place_hold(site, who, "recording", str(refund), "court order 7")
+    preview = admin.erase(site, who, "customer", "C-9", dry_run=True)
+    assert [e.recording_id for e in preview.erased] == [other] and [r.recording_id for r in preview.refused] == [refund]
+    assert "Preview, nothing removed: 1 recording(s) would be erased" in render.erasure_html(preview, dry_run=True)
+    assert site.store.recordings.get(other) is not None
     done = admin.erase(site, who, "customer", "C-9")
     assert [e.recording_id for e in done.erased] == [other] and [r.recording_id for r in done.refused] == [refund]
     shown = render.erasure_html(done)
@@ -681,3 +685,4 @@ def test_an_admin_holds_a_customers_calls_and_erases_the_others_from_the_console
     with pytest.raises(ValueError, match="KEY=VALUE"):
         admin.erase(site, who, "metadata KEY=VALUE", "customer")
     assert [e.action for e in _audited(site, "erase")] == ["erase"]
+    assert [e.action for e in _audited(site, "erase_preview")] == ["erase_preview"]

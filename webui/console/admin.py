@@ -148,20 +148,20 @@ def release_hold(site: Site, who: Caller, hold_id: int) -> HoldInfo:
 ERASE_BY = ("recording", "customer", "metadata KEY=VALUE")
 
 
-def erase(site: Site, who: Caller, by: str, value: str) -> ErasureSummary:
+def erase(site: Site, who: Caller, by: str, value: str, dry_run: bool = False) -> ErasureSummary:
     """Erase what the form names: a recording by its number, a customer's calls, or the calls whose
-    metadata has KEY=VALUE."""
+    metadata has KEY=VALUE; ``dry_run`` (the Preview button): what would go, with nothing removed."""
     actor, value = require(who, Role.ADMIN), value.strip()
     if by == "recording":
         if not value.isdigit():
             raise ValueError("a recording is named by its number")
-        return compliance.erase(site, actor, recording_id=int(value))
+        return compliance.erase(site, actor, recording_id=int(value), dry_run=dry_run)
     if by == "customer":
-        return compliance.erase(site, actor, customer=value or None)
+        return compliance.erase(site, actor, customer=value or None, dry_run=dry_run)
     key, sep, wanted = value.partition("=")
     if not sep or not key.strip():
         raise ValueError("metadata is named as KEY=VALUE")
-    return compliance.erase(site, actor, meta=(key.strip(), wanted.strip()))
+    return compliance.erase(site, actor, meta=(key.strip(), wanted.strip()), dry_run=dry_run)
 
 
 def audit_log(site: Site, who: Caller, actor: str = "", action: str = "", before_id: int | None = None) -> AuditPage:

@@ -203,16 +203,18 @@ def models_html(m: ModelsInUse) -> str:
             + (f"<h4>Loaded by live workers</h4><ul>{workers}</ul>" if workers else ""))
 
 
-def erasure_html(done: ErasureSummary) -> str:
-    """What an erasure removed, and what it refused and why."""
+def erasure_html(done: ErasureSummary, dry_run: bool = False) -> str:
+    """What an erasure removed, and what it refused and why; or, previewed, what it would."""
     if not done.erased and not done.refused:
         return '<div class="vx-hint">No recording matches: nothing was erased.</div>'
-    lines = [f'<li>Recording {e.recording_id} erased: {e.analyses} analyses, {e.segments} segments, {e.alerts} alerts, '
-             f'{e.notifications} notifications, {e.jobs} jobs</li>' for e in done.erased]
-    lines += [f'<li class="vx-danger">Recording {r.recording_id} refused: {escaped(r.reason)}</li>'
+    would = "would be " if dry_run else ""
+    lines = [f'<li>Recording {e.recording_id} {would}erased: {e.analyses} analyses, {e.segments} segments, '
+             f'{e.alerts} alerts, {e.notifications} notifications, {e.jobs} jobs</li>' for e in done.erased]
+    lines += [f'<li class="vx-danger">Recording {r.recording_id} {would}refused: {escaped(r.reason)}</li>'
               for r in done.refused]
-    return (f'<div class="vx-ok">{len(done.erased)} recording(s) erased, {done.audio_files} audio file(s) removed'
-            f'{f", {len(done.refused)} refused" if done.refused else ""}.</div><ul>{"".join(lines)}</ul>')
+    return (f'<div class="{"vx-hint" if dry_run else "vx-ok"}">{"Preview, nothing removed: " if dry_run else ""}'
+            f'{len(done.erased)} recording(s) {would}erased, {done.audio_files} audio file(s) {would}removed'
+            f'{f", {len(done.refused)} {would}refused" if done.refused else ""}.</div><ul>{"".join(lines)}</ul>')
 
 
 def rules_html(check: dict) -> str:

@@ -73,10 +73,11 @@ def layout() -> SimpleNamespace:
                     release = gr.Button("Release", size="md", scale=0, min_width=110)
                 gr.HTML('<div class="vx-hint">Erasure removes the audio (every copy), transcripts, index entries, '
                         'alerts, notifications and jobs of the calls named, and every cached page; a held call is '
-                        'refused with its hold\'s reason. It cannot be undone.</div>')
+                        'refused with its hold\'s reason. It cannot be undone: Preview shows what it would remove.</div>')
                 with gr.Row(elem_classes="vx-toolbar"):
                     erase_by = gr.Dropdown(list(admin.ERASE_BY), value="customer", label="Erase by")
                     erase_value = gr.Textbox(label="Recording number, customer, or KEY=VALUE")
+                    preview = gr.Button("Preview", size="md", scale=0, min_width=110)
                     erase = gr.Button("Erase", variant="stop", size="md", scale=0, min_width=110)
                 erased = gr.HTML(elem_id="vx-erased")
             with gr.Tab("Audit log"):
@@ -98,7 +99,8 @@ def layout() -> SimpleNamespace:
                            token_id=token_id, revoke=revoke, actor=actor, action=action, show_audit=show_audit,
                            older=older, audit=audit, before=before, holds=holds, hold_scope=hold_scope,
                            hold_value=hold_value, hold_reason=hold_reason, place=place, hold_id=hold_id,
-                           release=release, erase_by=erase_by, erase_value=erase_value, erase=erase, erased=erased)
+                           release=release, erase_by=erase_by, erase_value=erase_value, preview=preview, erase=erase,
+                           erased=erased)
 
 
 def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
@@ -270,6 +272,12 @@ def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
         done = admin.erase(site, access.caller(site, request), by or "", value or "")
         return erasure_html(done)
 
+    @handler
+    def preview(by, value, request: gr.Request):
+        done = admin.erase(site, access.caller(site, request), by or "", value or "", dry_run=True)
+        return erasure_html(done, dry_run=True)
+
+    d.preview.click(preview, [d.erase_by, d.erase_value], d.erased)
     d.erase.click(erase, [d.erase_by, d.erase_value], d.erased)
 
     d.show_audit.click(audit, [d.actor, d.action], [d.audit, d.before])
