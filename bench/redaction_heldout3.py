@@ -412,7 +412,7 @@ def gen_account(r, n=None):
     """domestic account number, 10-20 digits, deliberately not card-shaped"""
     n = n or r.randint(10, 20)
     while True:
-        s = r.choice(["1", "3", "7", "8", "0"]) + rdig(r, n - 1)
+        s = r.choice(["1", "3", "7", "8"]) + rdig(r, n - 1)
         if s[:2] not in ("34", "37") and not looks_like_card(s):
             return s
 
@@ -474,9 +474,9 @@ def gen_passport(r, kind=None):
 
 NATO = {"A": "alpha", "B": "bravo", "C": "charlie", "D": "delta", "E": "echo", "F": "foxtrot", "G": "golf",
         "H": "hotel", "J": "juliet", "K": "kilo", "L": "lima", "N": "november", "P": "papa", "R": "romeo",
-        "S": "sierra", "X": "x-ray"}
+        "S": "sierra"}
 NAMES_FOR = {"E": "Edward", "G": "George", "A": "Apple", "P": "Peter", "K": "King", "B": "Bob", "L": "London",
-             "S": "Sam", "F": "Frank", "X": "X-ray", "C": "Charlie", "D": "David", "H": "Harry", "J": "John"}
+             "S": "Sam", "F": "Frank", "C": "Charlie", "D": "David", "H": "Harry", "J": "John"}
 
 EMAIL_RE = re.compile(r"[a-z0-9][a-z0-9._-]*[a-z0-9]@[a-z0-9-]+(\.[a-z0-9-]+)+")
 
@@ -509,34 +509,48 @@ def valid_value(typ, canon):
 
 # ----------------------------------------------------------------------------------------------
 # traditional characters (1:1 map, so offsets are unchanged)
-_S = ("号码卡银行请说这个电话话对后发给让确认邮箱区门账户验证时间单订么还没问题谢帮里们务险医为开东广国来过经内两万块钱费转"
-      "张刘陈杨赵黄吴马罗郑孙胡林许冯邓韩曹谭汤苏叶钟卢蒋沈熊宋唐周杰伟丽娜军强敏静华芳红"
-      "码联络址给线这边么样应该总结记录设诉听见觉现实际变换码种类专业务处理办证件护照签续长岁阳历楼层栋单间处"
-      "圳浙苏汉庆沪杭州宁厦门岳湖郑阳岗宾馆连锁饭业员网络数据资讯线报纸节终断续缴纳纳税务电器产车辆驾驶历"
-      "绑定储蓄贷款还扣账余额额度额当讯亲爱状态请问稍等核实系统显绑尾诊挂药剂师针约预约预医护贝书读写谈论议访"
-      "让认识调换选择问题义务标准则实现开关闭开业优惠积分级别归属业务办营厅网点热线机场航班值乘坐舱位跟进进")
-_T = ("號碼卡銀行請說這個電話話對後發給讓確認郵箱區門賬戶驗證時間單訂麼還沒問題謝幫裡們務險醫為開東廣國來過經內兩萬塊錢費轉"
-      "張劉陳楊趙黃吳馬羅鄭孫胡林許馮鄧韓曹譚湯蘇葉鍾盧蔣沈熊宋唐周傑偉麗娜軍強敏靜華芳紅"
-      "碼聯絡址給線這邊麼樣應該總結記錄設訴聽見覺現實際變換碼種類專業務處理辦證件護照簽續長歲陽曆樓層棟單間處"
-      "圳浙蘇漢慶滬杭州寧廈門嶽湖鄭陽崗賓館連鎖飯業員網絡數據資訊線報紙節終斷續繳納納稅務電器產車輛駕駛歷"
-      "綁定儲蓄貸款還扣賬餘額額度額當訊親愛狀態請問稍等核實系統顯綁尾診掛藥劑師針約預約預醫護貝書讀寫談論議訪"
-      "讓認識調換選擇問題義務標準則實現開關閉開業優惠積分級別歸屬業務辦營廳網點熱線機場航班值乘坐艙位跟進進")
-_S2 = ("经济发动态码牌令频键输错锁柜台携网运营话费额套餐流量剩余销户详细补报损坏寄递送货员签收骑驶颗粒胶囊药片滴饭后"
-       "为务实审批进度窗证照复印材料丢补办户籍迁档案养老险缴费领"
-       "汇币钞欧汇款费额给别复读遍标写错误拼音亲属妈爷奶儿孙夫妻么们这那还给请让谁问题闻间门开关"
-       "银联万事达旅游头宾馆饭店订房间晚办理入住离联系补寄节约购买卖宝贝评价退换仓库库存发货物流运单"
-       "车厢厅层栋幢单元区县镇乡乡村邮编码写应该约见师诊疗检验报告结果显示体温压挂号")
-_T2 = ("經濟發動態碼牌令頻鍵輸錯鎖櫃檯攜網運營話費額套餐流量剩餘銷戶詳細補報損壞寄遞送貨員簽收騎駛顆粒膠囊藥片滴飯後"
-       "為務實審批進度窗證照複印材料丟補辦戶籍遷檔案養老險繳費領"
-       "匯幣鈔歐匯款費額給別複讀遍標寫錯誤拼音親屬媽爺奶兒孫夫妻麼們這那還給請讓誰問題聞間門開關"
-       "銀聯萬事達旅遊頭賓館飯店訂房間晚辦理入住離聯繫補寄節約購買賣寶貝評價退換倉庫庫存發貨物流運單"
-       "車廂廳層棟幢單元區縣鎮鄉鄉村郵編碼寫應該約見師診療檢驗報告結果顯示體溫壓掛號")
-_S3 = "现划线杠该话时吗吧呢几为么样个啊对过从给账时后里线须认识试气态"
-_T3 = "現劃線槓該話時嗎吧呢幾為麼樣個啊對過從給賬時後裡線須認識試氣態"
-assert len(_S) == len(_T) and len(_S2) == len(_T2) and len(_S3) == len(_T3)
+# pairs "simplified traditional"; every pair is one character to one character
+_PAIRS = """
+号號 码碼 银銀 请請 说說 这這 个個 电電 话話 对對 后後 发發 给給 让讓 确確 认認 邮郵 区區 门門 账賬 户戶 验驗
+证證 时時 间間 单單 订訂 么麼 还還 没沒 问問 题題 谢謝 帮幫 们們 务務 险險 医醫 为為 开開 东東 广廣 国國
+来來 过過 经經 内內 两兩 万萬 块塊 钱錢 费費 转轉 张張 刘劉 陈陳 杨楊 赵趙 黄黃 吴吳 郑鄭 孙孫 联聯 络絡 线線
+应應 该該 记記 录錄 设設 诉訴 听聽 见見 觉覺 现現 实實 际際 变變 换換 种種 类類 专專 处處 办辦 护護 签簽 续續
+长長 岁歲 阳陽 历曆 楼樓 层層 栋棟 浙浙 苏蘇 汉漢 庆慶 宁寧 厦廈 岳嶽 岗崗 宾賓 馆館 员員 网網 数數 据據 资資
+讯訊 报報 纸紙 节節 终終 断斷 缴繳 纳納 税稅 产產 车車 辆輛 驾駕 驶駛 绑綁 储儲 贷貸 款款 扣扣 余餘 额額 当當
+态態 稍稍 核核 统統 显顯 诊診 挂掛 药藥 剂劑 师師 约約 预預 贝貝 书書 读讀 写寫 谈談 论論 议議 访訪 识識 调調
+选選 择擇 义義 标標 则則 关關 闭閉 业業 优優 惠惠 积積 级級 别別 归歸 属屬 营營 厅廳 点點 热熱 机機 场場 乘乘
+舱艙 进進 济濟 动動 牌牌 频頻 键鍵 输輸 错錯 锁鎖 柜櫃 携攜 运運 套套 餐餐 剩剩 销銷 详詳 细細 补補 损損
+坏壞 递遞 送送 货貨 骑騎 颗顆 胶膠 囊囊 审審 批批 度度 窗窗 复複 丢丟 籍籍 迁遷 档檔 养養 领領 汇匯 币幣 钞鈔
+欧歐 遍遍 误誤 拼拼 亲親 妈媽 爷爺 儿兒 夫夫 那那 谁誰 闻聞 联聯 达達 旅旅 游遊 头頭 离離 购購 买買 卖賣
+宝寶 价價 库庫 厢廂 幢幢 县縣 镇鎮 乡鄉 编編 疗療 检檢 告告 结結 果果 体體 温溫 压壓 划劃 杠槓 吗嗎 几幾 须須
+试試 气氣 卡卡 箱箱 状狀 币幣 码碼 储儲 蓄蓄 盗盜 诈詐 骗騙 冻凍 临臨 样樣 码碼 务務 绍紹 设設 备備 维維 修修
+师師 门門 保保 修修 障障 故故 调調 机機 型型 号號 税稅 识識 别別 纳納 抬抬 头頭 废廢 邮郵 寄寄 递遞 饭飯 衣衣
+服服 售售 满滿 减減 优優 惠惠 复複 核核 积積 兑兌 换換 程程 会會 员員 阿阿 莫莫 孩孩 龄齡 称稱 处處 方方
+酒酒 预預 确確 认認 双雙 早早 退退 房房 楼樓 骑騎 距距 赔賠 红紅 槛檻 饿餓 时時 钟鐘 启啟 飞飛 议議 讲講 级級
+额額 航航 班班 续續 签簽 规規 这這 样樣 请請 问問 务務 称稱 单單 丝絲 纸紙 扫掃 码碼 缘緣 录錄 拨撥 打打 询詢
+询詢 话話 费費 协協 议議 约約 剩剩 余餘 漫漫 游遊 量量 项項 详詳 细細 账賬 单單 仓倉 发發 货貨 运運 输輸 转轉
+证證 续續 办辦 审審 阶階 段段 结結 邮郵 领領 窗窗 阅閱 览覽 态態 户戶 现現 换換 补補 卫衛 视視 顺順 丰豐 寄寄
+驻駐 贸貿 农農 兴興 浦浦 华華 众眾 储儲 蓄蓄 银銀 绑綁 筹籌 济濟 扩擴 缩縮 钥鑰 匙匙 锁鎖 罗羅 韩韓 邓鄧 许許
+刚剛 让讓 骗騙 盗盜 说說 尔爾 边邊 难難 鲁魯 环環 湾灣 岭嶺 层層 栋棟 汤湯 织織 赁賃 团團 队隊 区區 县縣 镇鎮
+计計 划劃 录錄 价價 币幣 国國 际際 护護 照照 签簽 续續 长長 龙龍 凤鳳 贵貴 宾賓 乐樂 乔喬 庄莊 杂雜 浅淺 圆圓
+轮輪 涨漲 跃躍 迟遲 适適 选選 讯訊 设設 备備 冲衝 宽寬 带帶 组組 织織 亏虧 贯貫 读讀 块塊 页頁 传傳 签簽 须須
+杭杭 湖湖 蓝藍 绿綠 滨濱 禾禾 喻喻 磨磨 杨楊 肇肇 嘉嘉 汇匯 丽麗 泽澤 殿殿 满滿 荣榮 惯慣 闹鬧 乱亂 厉厲
+听聽 响響 灵靈 猎獵 团團 执執 亚亞 尽盡 担擔 顾顧 虑慮 惊驚 顶頂 鸡雞 坚堅 险險 监監 测測 谁誰 该該 陆陸 关關
+剧劇 迁遷 户戶 社社 妇婦 幼幼 腔腔 皮皮 肤膚 诊診 楼樓 预預 约約 贷貸 凭憑 苹蘋 绩績 疗療 爱愛 际際 单單 质質
+问問 们們 众眾 态態 顺順 丰豐 诚誠 恳懇 谅諒 怀懷 疑疑 让讓 错錯 误誤 虽雖 仅僅 够夠 笔筆 扣扣 种種 项項 宠寵 横橫 准準 连連 随隨 齐齊 烦煩 咨諮 栏欄 续續 确確 从從 无無 条條 总總 纪紀 财財 园園 学學 托託
+"""
 TRAD = {}
-for _a, _b in zip(_S + _S2 + _S3, _T + _T2 + _T3):
-    TRAD.setdefault(ord(_a), _b)
+for _pair in _PAIRS.split():
+    assert len(_pair) == 2, _pair
+    TRAD.setdefault(ord(_pair[0]), _pair[1])
+
+
+def to_trad(s):
+    """word-level fixes first (same length), then the character map"""
+    s = s.replace("联系", "聯繫").replace("系统", "系統").replace("柜台", "櫃檯")
+    s = re.sub(r"(?<!公)里(?!程)", "裡", s)
+    return s.translate(TRAD)
+
 
 
 # ----------------------------------------------------------------------------------------------
@@ -569,8 +583,13 @@ def asr_en(s):
     return re.sub(r"\s+", " ", s.lower())
 
 
+ZH_NUMCLASS = "0-9零〇一二三四五六七八九十百千万幺两兩"
+
+
 def asr_zh(s, mode):
     rep = "" if mode == "drop" else " "
+    # punctuation between two numbers becomes a space, so that separate numbers never fuse
+    s = re.sub(r"(?<=[%s])[，。？！：；、,.?!;:]+(?=[%s])" % (ZH_NUMCLASS, ZH_NUMCLASS), " ", s)
     s = re.sub(r"[，。？！：；、“”‘’（）《》…—]+", rep, s)
     s = re.sub(r"[,?!;:.]+(?=\s|$)", rep, s)
     return re.sub(r" +", " ", s)
@@ -585,6 +604,7 @@ class Row:
         self.trad = False
         self.lab = {}
         self.zmode = r.choice(["drop", "space", "space"])
+        self.zw = r.random() < 0.3  # written Chinese row that spells small numbers in characters
 
     # -- content
     def say(self, who, *parts):
@@ -624,7 +644,16 @@ class Row:
         j = r.choice([" ", ""]) if mode == "cn" else " "
         return j.join(out)
 
-    dn = n  # distractor numbers are rendered the same way
+    def dn(self, s, groups=None, sep=" ", mode=None):
+        """render a distractor number (letters in codes stay letters, hyphens are dropped in Chinese speech)"""
+        if self.asr and not self.en:
+            mode = mode or self.r.choice(["cn", "cn", "arabic"])
+            if mode == "cn":
+                one, zero = self.r.choice(["幺", "一"]), self.r.choice(["零", "〇"])
+                two = "两" if self.r.random() < 0.2 else "二"
+                chunks = grp(s, groups) if groups else [s]
+                return " ".join(zh_digits(c.replace("-", ""), one, zero, two, x="X") for c in chunks)
+        return self.n(s, groups, sep, mode)
 
     def amt_zh(self, yuan, cents=False):
         r = self.r
@@ -633,8 +662,15 @@ class Row:
         return ("%d.%02d" % (yuan, r.randint(1, 99)) if cents else str(yuan)) + "元"
 
     def zi(self, k):
-        """small integer in Chinese style"""
-        return zh_int(k) if (self.asr or self.r.random() < 0.5) else str(k)
+        """small integer (date, time, ordinal) in Chinese style: mostly Arabic when written, words when asr"""
+        if self.asr:
+            return zh_int(k) if self.r.random() < 0.8 else str(k)
+        return zh_int(k) if self.zw else str(k)
+
+    def zc(self, k):
+        """a count before a measure word: 2 is 两 when said in words"""
+        t = self.zi(k)
+        return "两" if t == "二" else t
 
     def ei(self, k):
         """small integer in English style"""
@@ -657,11 +693,14 @@ class Row:
                 t = t.lstrip()
             elif text[-1] == " " and t[:1] == " ":
                 t = t.lstrip(" ")
+            elif not self.en and re.match("[%s]" % ZH_NUMCLASS, text[-1]) and re.match("[%s]" % ZH_NUMCLASS, t[:1]):
+                t = " " + t
             text += t
 
         for i, (who, parts) in enumerate(self.turns):
             if text and text[-1] != " ":
-                text += " " if (self.en or not self.asr or self.zmode == "space" or r.random() < 0.5) else ""
+                glue = self.asr and not self.en and self.zmode == "drop" and r.random() < 0.5
+                text += "" if glue and not re.match("[%s]" % ZH_NUMCLASS, text[-1]) else " "
             if not self.asr:
                 text += labels[who] + (": " if self.en else "：")
             for p in parts:
@@ -673,7 +712,7 @@ class Row:
                     pieces.append((s, len(text), p))
         text = text.rstrip()
         if self.trad:
-            text = text.translate(TRAD)
+            text = to_trad(text)
         return check_and_merge(self, text, pieces)
 
 
@@ -691,25 +730,11 @@ def check_and_merge(row, text, pieces):
 
     groups = {}
     for s, e, p in pieces:
-        want = p.text.translate(TRAD) if row.trad else p.text
+        want = to_trad(p.text) if row.trad else p.text
         if text[s:e] != want or s >= e:
             fail("span text mismatch %r != %r" % (text[s:e], want))
         if not SPAN_FIRST.match(text[s]) or not SPAN_LAST.match(text[e - 1]):
             fail("bad span boundary %r" % text[s:e])
-        if text[s].isascii() and text[s].isalnum() and s > 0 and text[s - 1].isascii() and text[s - 1].isalnum():
-            fail("span glued to preceding text %r" % text[max(0, s - 5):e])
-        if e < len(text) and text[e - 1].isascii() and text[e - 1].isalnum() and text[e].isascii() and text[e].isalnum():
-            fail("span glued to following text %r" % text[s:e + 5])
-        if p.val.typ != "ADDRESS":
-            if row.en:
-                before = text[:s].split()[-1:] or [""]
-                after = text[e:].split()[:1] or [""]
-                for w in (before[0], after[0]):
-                    if w.lower().strip(",.?!") in NUMWORDS:
-                        fail("number word %r touches span %r" % (w, text[s:e]))
-            else:
-                if (s > 0 and text[s - 1] in ZH_NUMCH) or (e < len(text) and text[e] in ZH_NUMCH):
-                    fail("Chinese numeral touches span %r" % text[max(0, s - 2):e + 2])
         groups.setdefault((id(p.val), p.occ), (p.val, []))[1].append(p.text)
     # every value valid; every occurrence spells it
     for (vid, occ), (val, texts) in groups.items():
@@ -757,6 +782,23 @@ def check_and_merge(row, text, pieces):
             if ents and s < ents[-1]["end"]:
                 fail("overlap")
             ents.append({"type": p.val.typ, "start": s, "end": e, "_val": p.val})
+    # spoken numbers next to a span would make its extent ambiguous
+    for x in ents:
+        s, e = x["start"], x["end"]
+        if text[s].isascii() and text[s].isalnum() and s > 0 and text[s - 1].isascii() and text[s - 1].isalnum():
+            fail("span glued to preceding text %r" % text[max(0, s - 5):e])
+        if e < len(text) and text[e - 1].isascii() and text[e - 1].isalnum() and text[e].isascii() and text[e].isalnum():
+            fail("span glued to following text %r" % text[s:e + 5])
+        if x["type"] == "ADDRESS":
+            continue
+        if row.en:
+            before = text[:s].split()[-1:] or [""]
+            after = text[e:].split()[:1] or [""]
+            for w in (before[0], after[0]):
+                if w.lower().strip(",.?!") in NUMWORDS:
+                    fail("number word %r touches span %r" % (w, text[s:e]))
+        elif (s > 0 and text[s - 1] in ZH_NUMCH) or (e < len(text) and text[e] in ZH_NUMCH):
+            fail("Chinese numeral touches span %r" % text[max(0, s - 2):e + 2])
     # no unlabelled card-valid or ID-valid runs outside spans
     covered = [False] * len(text)
     for en in ents:
@@ -812,7 +854,7 @@ def email_en(b, user, domain, spoken=None):
                 out.append(r.choice(["dash", "hyphen"]))
             elif tok.isdigit():
                 out.append(en_words(r, tok, "zero", 0.3) if (b.asr and r.random() < 0.7) else tok)
-            elif len(tok) <= 2:
+            elif len(tok) == 1 or tok == "qq":
                 out.append(" ".join(tok))
             else:
                 out.append(tok)
@@ -841,8 +883,9 @@ EN_FIRST = ["jane", "mark", "olivia", "samuel", "grace", "devon", "nina", "arthu
 EN_LAST = ["doe", "harper", "nguyen", "okafor", "brennan", "castillo", "whitfield", "lindqvist", "moreau", "patel",
            "kowalski", "reyes", "fairbanks", "mbeki"]
 EN_DOM = ["gmail.com", "outlook.com", "yahoo.com", "hotmail.co.uk", "icloud.com", "proton.me", "fastmail.com"]
-ZH_PY = ["zhangwei", "wangfang", "liuyang", "chenjing", "lina", "zhaolei", "huangmin", "zhouxin", "wujie", "sunli",
-         "xuming", "hetao", "gaoyan", "linhui"]
+ZH_PY = [("zhang", "wei"), ("wang", "fang"), ("liu", "yang"), ("chen", "jing"), ("li", "na"), ("zhao", "lei"),
+         ("huang", "min"), ("zhou", "xin"), ("wu", "jie"), ("sun", "li"), ("xu", "ming"), ("he", "tao"), ("gao", "yan"),
+         ("lin", "hui")]
 ZH_DOM = ["qq.com", "163.com", "126.com", "sina.com", "foxmail.com", "139.com", "aliyun.com", "yeah.net"]
 
 
@@ -853,17 +896,23 @@ def en_user(r):
 
 
 def zh_user(r):
-    p = r.choice(ZH_PY)
+    sn, gn = r.choice(ZH_PY)
+    p = sn + gn
     k = r.randint(0, 4)
     if k == 0:
         return p + str(r.randint(1980, 2005))
     if k == 1:
-        return p[:2] + "_" + p[2:] + str(r.randint(10, 99))
+        return sn + "_" + gn + str(r.randint(10, 99))
     if k == 2:
         return p + "." + r.choice(["work", "hz", "sh", "bj", "sz"])
     if k == 3:
         return p + str(r.randint(100, 999))
-    return rdig(r, r.randint(7, 10)).lstrip("0") or "8"
+    return r.choice("123456789") + rdig(r, r.randint(6, 9))
+
+
+def zh_email_pair(r, domains=None):
+    user = zh_user(r)
+    return user, ("qq.com" if user.isdigit() else r.choice(domains or ZH_DOM))
 
 
 STREETS = ["Maple Grove", "Oakridge", "Lindenwood", "Harbor View", "Cedar Hollow", "Willow Bend", "Kingsley",
@@ -965,15 +1014,15 @@ def ord_zh(k):
     return ["第一", "第二", "第三", "第四", "第五"][k]
 
 
-def mutate(r, s):
-    """one wrong digit, or two neighbours swapped"""
-    for _ in range(50):
+def mutate(r, s, whole):
+    """one wrong digit, or two neighbours swapped; the result occurs nowhere in the whole value"""
+    for _ in range(200):
         i = r.randrange(len(s))
         if r.random() < 0.5 and i + 1 < len(s) and s[i] != s[i + 1]:
             t = s[:i] + s[i + 1] + s[i] + s[i + 2:]
         else:
             t = s[:i] + r.choice([c for c in DIG if c != s[i]]) + s[i + 1:]
-        if t != s:
+        if t != s and t not in whole:
             return t
     raise RuntimeError("mutate")
 
@@ -1007,7 +1056,7 @@ def en_card_correction(b):
     for i, g in enumerate(gs):
         parts += [E(v, b.n(g)), ", " if i < len(gs) - 1 else "."]
     b.say("C", *parts)
-    b.say("A", "Thank you. Sorry, the %s group, was that " % ord_en(k), E(v, b.n(mutate(r, gs[k])), "w"), "?")
+    b.say("A", "Thank you. Sorry, the %s group, was that " % ord_en(k), E(v, b.n(mutate(r, gs[k], c)), "w"), "?")
     b.say("C", b.pick("No, ", "Not quite, it's ", "No no, it's "), E(v, b.n(gs[k]), "p1"), ".")
     b.say("A", "Got it, corrected. And the three digits on the signature strip?")
     b.say("C", b.pick("", "It's ", "That's "), E(cvv, b.n(cvv.canon)), ".")
@@ -1016,7 +1065,7 @@ def en_card_correction(b):
 def en_amex(b):
     r = b.r
     c = gen_card(r, "amex")
-    v, cid = Val("CARD", c), Val("CID", "") if False else Val("CVV", rdig(r, 4))
+    v, cid = Val("CARD", c), Val("CVV", rdig(r, 4))
     mm, yy = exp_value(r)
     ex = Val("EXPIRY", mm + "/" + yy)
     b.say("A", "The fare difference comes to %s. How would you like to pay?" % usd(money(r, 80, 900)))
@@ -1065,7 +1114,7 @@ def en_otp(b):
     if r.random() < 0.5:
         b.say("C", b.pick("It's ", "The code is "), E(v, b.n(v.canon[:3])), ", ", E(v, b.n(v.canon[3:])), ".")
     else:
-        b.say("C", b.pick("The code you texted me is ", "The text says ", "Okay, the code's "), E(v, b.n(v.canon)), ".")
+        b.say("C", b.pick("The code you texted me is ", "The text says ", "Right, the code's "), E(v, b.n(v.canon)), ".")
     b.say("A", "Thank you, that's verified. Those codes expire after %s minutes anyway." % b.ei(10))
 
 
@@ -1135,7 +1184,7 @@ def en_email_correction(b):
     dw = r.choice(["aol.com", "yahoo.com", "msn.com"])
     vw, vr = Val("EMAIL", wrong + "@" + dw), Val("EMAIL", right + "@" + dom)
     b.say("A", "Can I confirm the email on the account?")
-    b.say("C", "It's ", E(vw, email_en(b, wrong, dw)), ". Oh wait, sorry, that's my old one. The current one is ",
+    b.say("C", "It's ", E(vw, email_en(b, wrong, dw)), ". Hang on, sorry, that's my old one. The current one is ",
           E(vr, email_en(b, right, dom)), ".")
     b.say("A", "No problem, I'll update it. You'll get a confirmation within %s hours." % b.ei(2))
 
@@ -1304,10 +1353,10 @@ def en_phone_correction(b):
         p, gs = cn_mobile(r), [3, 4, 4]
     v = Val("PHONE", p)
     b.say("C", b.pick("My number is ", "You can reach me on "), E(v, b.n(p, gs)), ".")
-    b.say("A", "Sorry, the line broke up. Was the last part ", E(v, b.n(mutate(r, p[-4:])), "w"), "?")
+    b.say("A", "Sorry, the line broke up. Was the last part ", E(v, b.n(mutate(r, p[-4:], p)), "w"), "?")
     b.say("C", b.pick("No, ", "No, it's ", "Not quite. "), E(v, b.n(p[-4:]), "p1"), ".")
-    b.say("A", "Thank you. I've raised case %s and someone will call you between %s and %s." %
-          (b.dn("CS" + rdig(r, 6)), r.choice(["9", "10", "1"]), r.choice(["4 pm", "5 pm", "noon"])))
+    b.say("A", "Thank you. I've raised case %s and someone will call you between %s." %
+          (b.dn("CS" + rdig(r, 6)), r.choice(["9 and noon", "10 and 4 pm", "1 and 5 pm"])))
 
 
 def en_card_pairs_ending(b):
@@ -1372,7 +1421,7 @@ def en_otp_old_new(b):
     r = b.r
     v1, v2 = Val("PIN", rdig(r, 6)), Val("PIN", rdig(r, 6))
     b.say("A", "Can you read me the verification code we just sent?")
-    b.say("C", "Sure, ", E(v1, b.n(v1.canon)), ". Oh, hold on, that's yesterday's. The new one says ", E(v2, b.n(v2.canon, r.choice([None, 3]))), ".")
+    b.say("C", "Sure, ", E(v1, b.n(v1.canon)), ". Hold on, that's yesterday's. The new one says ", E(v2, b.n(v2.canon, r.choice([None, 3]))), ".")
     b.say("A", "Thanks, that one works. You're all set.")
 
 
@@ -1499,7 +1548,7 @@ def en_n_telecom(b):
 def en_n_gov(b):
     r = b.r
     b.say("C", "I applied for the residence permit renewal on %s %d. My reference is %s." %
-          (r.choice(MONTHS), r.randint(1, 28), b.dn("RP/%d/%05d" % (r.randint(2023, 2025), r.randint(0, 99999)))))
+          (r.choice(MONTHS), r.randint(1, 28), b.dn("RP/%d/%05d" % (r.randint(2023, 2025), r.randint(0, 99999)), mode="arabic")))
     b.say("A", "That's with the caseworker. Standard processing is %s weeks; the fee of %s was paid." % (b.ei(8), usd(r.choice([120, 210, 375]))))
     b.say("C", "Can I drop documents in person?")
     b.say("A", "Yes, Monday to Friday, %s to %s, third floor, counter %s. Bring the letter with postcode %s." %
@@ -1631,7 +1680,7 @@ def zh_card_correction(b):
     for i, g in enumerate(gs):
         parts += [E(v, b.n(g)), "，" if i < len(gs) - 1 else "。"]
     b.say("C", *parts)
-    b.say("A", "不好意思，%s组是" % ord_zh(k), E(v, b.n(mutate(r, gs[k])), "w"), "吗？")
+    b.say("A", "不好意思，%s组是" % ord_zh(k), E(v, b.n(mutate(r, gs[k], c)), "w"), "吗？")
     b.say("C", b.pick("不是，是", "不对，", "不是不是，是"), E(v, b.n(gs[k]), "p1"), "。")
     b.say("A", "好的，已经改过来了。卡背面签名栏的后三位是多少？")
     b.say("C", b.pick("是", "", "后三位是"), E(cvv, b.n(cvv.canon)), "。")
@@ -1669,7 +1718,7 @@ def zh_otp(b):
 
 def zh_email(b):
     r = b.r
-    user, dom = zh_user(r), r.choice(ZH_DOM)
+    user, dom = zh_email_pair(r)
     v = Val("EMAIL", user + "@" + dom)
     b.say("A", b.pick("电子发票发到哪个邮箱？", "请留一个邮箱，保单会发到您邮箱里。"))
     b.say("C", b.pick("", "邮箱是", "发到"), E(v, email_zh(b, user, dom)), "。")
@@ -1685,7 +1734,7 @@ def zh_address_delivery(b):
     b.say("C", E(v, head + tail), "。")
     b.say("A", "好的，收件人手机还是尾号%s的那个吗？" % b.dn(rdig(r, 4)))
     b.say("C", "对。")
-    b.say("A", "预计%s天内送达，运费%s，订单号是%s。" % (b.zi(r.randint(2, 5)), b.amt_zh(r.choice([6, 8, 12, 15])), b.dn(not_card_digits(r, 16, "3"))))
+    b.say("A", "预计%s天内送达，运费%s，订单号是%s。" % (b.zc(r.randint(2, 5)), b.amt_zh(r.choice([6, 8, 12, 15])), b.dn(not_card_digits(r, 16, "3"))))
 
 
 def zh_address_pieces(b):
@@ -1704,9 +1753,8 @@ def zh_passport(b):
     v = Val("PASSPORT", pp)
     b.say("A", "国际航班需要登记护照号码。")
     if r.random() < 0.5:
-        b.say("C", "E开头，后面是", E(v, b.n(pp[1:], r.choice([None, 4]))), "。")
-        # the letter is spoken as part of "E开头"; label it as a piece of the value
-        b.turns[-1] = ("C", (E(v, "E"), "开头，后面是", E(v, b.n(pp[1:], r.choice([None, 4]))), "。"))
+        # the letter is said on its own ("E开头"): it is a piece of the value
+        b.say("C", E(v, "E"), "开头，后面是", E(v, b.n(pp[1:], r.choice([None, 4]))), "。")
     else:
         b.say("C", "护照号是", E(v, b.n(pp)), "。")
     b.say("A", "我核对一下，", E(v, b.n(pp), "rb"), "，有效期到%s年%s月，对吗？" % (b.dn(str(r.randint(2027, 2034))), b.zi(r.randint(1, 12))))
@@ -1800,7 +1848,7 @@ def zh_order_vs_phone(b):
     b.say("C", "订单号%s。" % b.dn(order11(r)))
     b.say("A", "收货人电话呢？")
     b.say("C", E(v, b.n(p, r.choice([None, [3, 4, 4]]))), "。")
-    b.say("A", "查到了，这个订单一共%s件，已经发出%s件，剩下的预计%s号到。" % (b.zi(r.randint(2, 5)), b.zi(1), b.zi(r.randint(3, 28))))
+    b.say("A", "查到了，这个订单一共%s件，已经发出%s件，剩下的预计%s号到。" % (b.zc(r.randint(2, 5)), b.zc(1), b.zi(r.randint(3, 28))))
 
 
 def zh_passport_intl(b):
@@ -1834,11 +1882,11 @@ def zh_hk_card(b):
 
 def zh_email_mouse(b):
     r = b.r
-    user, dom = zh_user(r), r.choice(ZH_DOM)
+    user, dom = zh_email_pair(r)
     v = Val("EMAIL", user + "@" + dom)
     b.say("A", "您的邮箱是？")
     b.say("C", E(v, email_zh(b, user, dom, spoken=True)), "。")
-    b.say("A", "好，报价单今天下午%s点前发给您。" % b.zi(r.randint(2, 5)))
+    b.say("A", "好，报价单今天下午%s点前发给您。" % b.zc(r.randint(2, 5)))
 
 
 def zh_email_correction(b):
@@ -1864,7 +1912,7 @@ def zh_card19_asr(b):
     v = Val("CARD", c)
     b.say("A", "您要查哪张卡的流水？")
     b.say("C", b.pick("就是那张", "卡号是", "这张卡"), E(v, b.n(c, r.choice([None, 4, [6, 13]]))), b.pick("，上个月的流水。", "，要近三个月的。"))
-    b.say("A", "好的，流水会在%s个工作日内发到您的邮箱，一共%s页。" % (b.zi(2), b.zi(r.randint(3, 12))))
+    b.say("A", "好的，流水会在%s个工作日内发到您的邮箱，一共%s页。" % (b.zc(2), b.zi(r.randint(3, 12))))
 
 
 def zh_phone_rb_correction(b):
@@ -1872,7 +1920,7 @@ def zh_phone_rb_correction(b):
     p = cn_mobile(r)
     v = Val("PHONE", p)
     b.say("C", b.pick("我电话", "手机号码是", "号码是"), E(v, b.n(p, [3, 4, 4])), "。")
-    b.say("A", "尾号是", E(v, b.n(mutate(r, p[-4:])), "w"), "吗？")
+    b.say("A", "尾号是", E(v, b.n(mutate(r, p[-4:], p)), "w"), "吗？")
     b.say("C", b.pick("不是，是", "不对，", "错了，是"), E(v, b.n(p[-4:]), "p1"), "。")
     b.say("A", "好的，已经改好了。工单号%s，%s小时内有人联系您。" % (b.dn("GD" + rdig(r, 8)), b.zi(48)))
 
@@ -1882,10 +1930,8 @@ def zh_iban(b):
     iban = gen_iban(r)
     v = Val("BANK_ACCOUNT", iban)
     b.say("A", "境外汇款需要收款人的IBAN。")
-    b.say("C", "收款人IBAN是", E(v, iban if not b.asr else b.n(iban, 4, mode="arabic")), "。" if not b.asr else "")
-    if not b.asr:
-        b.turns[-1] = ("C", ("收款人IBAN是", E(v, b.n(iban, 4)), "。"))
-    b.say("A", "好的，汇款金额%s欧元，手续费%s，%s到%s个工作日到账。" % ("{:,}".format(r.randint(1000, 30000)), b.amt_zh(r.choice([50, 80, 150])), b.zi(2), b.zi(5)))
+    b.say("C", "收款人IBAN是", E(v, b.n(iban, 4, mode="arabic") if b.asr else b.n(iban, 4)), "。")
+    b.say("A", "好的，汇款金额%s欧元，手续费%s，%s到%s个工作日到账。" % ("{:,}".format(r.randint(1000, 30000)), b.amt_zh(r.choice([50, 80, 150])), b.zc(2), b.zi(5)))
 
 
 def zh_address_asr(b):
@@ -1894,7 +1940,7 @@ def zh_address_asr(b):
     v = Val("ADDRESS", head + tail)
     b.say("A", "发票要寄到哪里？")
     b.say("C", b.pick("寄到", "地址是", "寄到我们公司，"), E(v, head + tail), b.pick("，前台签收就行。", "。", "，收件人写财务部。"))
-    b.say("A", "好的，一共%s张发票，金额合计%s。" % (b.zi(r.randint(2, 9)), b.amt_zh(r.randint(1000, 90000), True)))
+    b.say("A", "好的，一共%s张发票，金额合计%s。" % (b.zc(r.randint(2, 9)), b.amt_zh(r.randint(1000, 90000), True)))
 
 
 def zh_full_card_exp_cvv(b):
@@ -1937,7 +1983,7 @@ def zh_courier_change(b):
     b.say("C", "我的快递%s能不能改地址？" % b.dn("SF" + not_card_digits(r, 12)))
     b.say("A", "可以，改到哪里？")
     b.say("C", E(va, head + tail), "，电话", E(vp, b.n(p, r.choice([None, [3, 4, 4]]))), "。")
-    b.say("A", "好的，改地址需要加收%s，预计明天下午%s点前送到。" % (b.amt_zh(r.choice([5, 8, 10])), b.zi(r.randint(2, 6))))
+    b.say("A", "好的，改地址需要加收%s，预计明天下午%s点前送到。" % (b.amt_zh(r.choice([5, 8, 10])), b.zc(r.randint(2, 6))))
 
 
 def zh_mastercard(b):
@@ -1953,7 +1999,7 @@ def zh_mastercard(b):
 def zh_hk_email(b):
     r = b.r
     b.trad = True
-    user, dom = zh_user(r), r.choice(["gmail.com", "yahoo.com.hk", "netvigator.com", "outlook.com"])
+    user, dom = zh_email_pair(r, ["gmail.com", "yahoo.com.hk", "netvigator.com", "outlook.com"])
     v = Val("EMAIL", user + "@" + dom)
     p = hk_phone(r)
     vp = Val("PHONE", p)
@@ -1969,7 +2015,7 @@ def zh_transfer(b):
     p = cn_mobile(r)
     vp = Val("PHONE", p)
     b.say("C", "我要给%s先生转账，对方账号是" % r.choice(ZH_SN), E(v, b.n(acct, r.choice([None, 4]))), "，他手机", E(vp, b.n(p, [3, 4, 4])), "。")
-    b.say("A", "好的，转账金额是%s对吗？跨行转账手续费%s，%s小时内到账。" % (b.amt_zh(r.randint(1000, 80000)), b.amt_zh(r.choice([2, 5, 10])), b.zi(2)))
+    b.say("A", "好的，转账金额是%s对吗？跨行转账手续费%s，%s小时内到账。" % (b.amt_zh(r.randint(1000, 80000)), b.amt_zh(r.choice([2, 5, 10])), b.zc(2)))
 
 
 def zh_plus86(b):
@@ -1996,7 +2042,7 @@ def zh_n_order(b):
     r = b.r
     b.say("C", "我想查一下订单%s，说好%s号到的。" % (b.dn(order11(r)), b.zi(r.randint(1, 28))))
     b.say("A", "这个订单%s月%s号从仓库发出，快递单号%s，一共%s件，已经签收%s件。" %
-          (b.zi(r.randint(1, 12)), b.zi(r.randint(1, 28)), b.dn("YT" + not_card_digits(r, 13)), b.zi(3), b.zi(2)))
+          (b.zi(r.randint(1, 12)), b.zi(r.randint(1, 28)), b.dn("YT" + not_card_digits(r, 13)), b.zc(3), b.zc(2)))
     b.say("C", "那缺的那件呢？")
     b.say("A", "给您退款%s，原路退回尾号%s的卡，%s到%s个工作日到账。" % (b.amt_zh(r.randint(20, 900), True), b.dn(rdig(r, 4)), b.zi(3), b.zi(7)))
 
@@ -2005,7 +2051,7 @@ def zh_n_insurance(b):
     r = b.r
     b.say("C", "我问一下保单%s的理赔进度，理赔号是%s。" % (b.dn(id_shaped_wrong(r)), b.dn(luhn_fail16(r, r.choice(["62", "4", "9"])))))
     b.say("A", "查到了，出险时间是%s月%s号下午%s点，定损金额%s，免赔额%s。" %
-          (b.zi(r.randint(1, 12)), b.zi(r.randint(1, 28)), b.zi(r.randint(1, 6)), b.amt_zh(r.randint(2000, 30000)), b.amt_zh(r.choice([500, 1000]))))
+          (b.zi(r.randint(1, 12)), b.zi(r.randint(1, 28)), b.zc(r.randint(1, 6)), b.amt_zh(r.randint(2000, 30000)), b.amt_zh(r.choice([500, 1000]))))
     b.say("C", "大概多久能赔？")
     b.say("A", "资料齐全的话%s个工作日内结案。" % b.zi(r.choice([5, 10, 15])))
 
@@ -2015,8 +2061,9 @@ def zh_n_hospital(b):
     b.lab = {"A": "护士", "C": "患者"}
     b.say("A", "您挂的是%s号，%s诊室，在门诊楼%s楼。现在叫到%s号了。" % (b.zi(r.randint(20, 80)), b.zi(r.randint(1, 12)), b.zi(r.randint(2, 6)), b.zi(r.randint(5, 19))))
     b.say("C", "那个药怎么吃？")
-    b.say("A", "一天%s次，每次%s片，每片%s毫克，饭后吃，连吃%s天。%s周后复查。" % (b.zi(3), b.zi(2), b.zi(r.choice([250, 500, 5, 10])), b.zi(7), b.zi(2)))
-    b.say("C", "我血压今天早上是%s%s。" % (b.zi(r.randint(120, 150)), "/" + b.zi(r.randint(70, 95)) if not b.asr else "的" + b.zi(r.randint(70, 95))))
+    b.say("A", "一天%s次，每次%s片，每片%s毫克，饭后吃，连吃%s天。%s周后复查。" % (b.zc(3), b.zc(2), b.zi(r.choice([250, 500, 5, 10])), b.zc(7), b.zc(2)))
+    hi, lo = r.randint(120, 150), r.randint(70, 95)
+    b.say("C", ("我血压今天早上是%d/%d。" % (hi, lo)) if not b.asr else "我今天早上量的高压%s低压%s。" % (zh_int(hi), zh_int(lo)))
 
 
 def zh_n_flight(b):
@@ -2024,9 +2071,9 @@ def zh_n_flight(b):
     b.say("C", "我的航班%s取消了，能改到明天吗？" % b.dn("%s%d" % (r.choice(["CA", "MU", "CZ", "HU", "3U"]), r.randint(1000, 9999))))
     b.say("A", "可以给您改到明天%s点%s分的%s，登机口%s，座位%s。" %
           (b.zi(r.randint(7, 21)), b.zi(r.choice([10, 25, 40, 55])), b.dn("%s%d" % (r.choice(["CA", "MU", "CZ"]), r.randint(1000, 9999))),
-           b.dn("%s%d" % (r.choice("ABCD"), r.randint(10, 60))), "%d%s" % (r.randint(10, 60), r.choice("ABCJKL"))))
+           "%s%d" % (r.choice("ABCD"), r.randint(10, 60)), "%d%s" % (r.randint(10, 60), r.choice("ABCJKL"))))
     b.say("C", "行李额度呢？")
-    b.say("A", "经济舱免费托运%s件，每件%s公斤，改签免收手续费。" % (b.zi(1), b.zi(23)))
+    b.say("A", "经济舱免费托运%s件，每件%s公斤，改签免收手续费。" % (b.zc(r.choice([1, 2])), b.zi(23)))
 
 
 def zh_n_bank(b):
@@ -2062,8 +2109,8 @@ def zh_n_courier(b):
 
 def zh_n_refund(b):
     r = b.r
-    b.say("C", "我退了%s件衣服，一共%s，怎么才退了%s？" % (b.zi(3), b.amt_zh(r.randint(300, 900)), b.amt_zh(r.randint(100, 299))))
-    b.say("A", "其中%s件是满%s减%s的活动商品，按比例扣除了优惠。剩下的退款%s个工作日内到账。" % (b.zi(2), b.zi(r.choice([200, 300])), b.zi(r.choice([30, 50])), b.zi(3)))
+    b.say("C", "我退了%s件衣服，一共%s，怎么才退了%s？" % (b.zc(3), b.amt_zh(r.randint(300, 900)), b.amt_zh(r.randint(100, 299))))
+    b.say("A", "其中%s件是满%s减%s的活动商品，按比例扣除了优惠。剩下的退款%s个工作日内到账。" % (b.zc(2), b.zi(r.choice([200, 300])), b.zi(r.choice([30, 50])), b.zi(3)))
     b.say("C", "售后单号是多少？")
     b.say("A", "售后单号%s，%s天内可以申请复核。" % (b.dn(not_card_digits(r, 15, "2")), b.zi(7)))
 
@@ -2087,7 +2134,7 @@ def zh_n_warning(b):
 def zh_n_pharmacy(b):
     r = b.r
     b.say("C", "医生开的阿莫西林怎么吃？")
-    b.say("A", "每次%s粒，每粒%s毫克，一天%s次，连续服用%s天。" % (b.zi(2), b.zi(r.choice([250, 500])), b.zi(3), b.zi(r.choice([5, 7]))))
+    b.say("A", "每次%s粒，每粒%s毫克，一天%s次，连续服用%s天。" % (b.zc(2), b.zi(r.choice([250, 500])), b.zc(3), b.zc(r.choice([5, 7]))))
     b.say("C", "孩子%s岁，体重%s公斤，能吃吗？" % (b.zi(r.randint(3, 12)), b.zi(r.randint(14, 40))))
     b.say("A", "儿童按每公斤%s毫克算，每天分%s次。处方号%s，药费%s。" % (b.zi(r.choice([20, 25, 40])), b.zi(3), b.dn(rdig(r, 12)), b.amt_zh(r.randint(12, 90), True)))
 
@@ -2096,7 +2143,7 @@ def zh_n_repair(b):
     r = b.r
     b.say("C", "空调显示故障码%s，开了%s分钟就停。" % (b.dn("E" + str(r.randint(1, 9))), b.zi(r.randint(5, 30))))
     b.say("A", "您的机器型号是%s，还在保修期内，保修%s年。" % (b.dn("KFR-%dGW" % r.choice([26, 35, 50, 72])), b.zi(6)))
-    b.say("A", "给您登记了维修工单%s，师傅%s号上午%s点到%s点上门，上门费%s。" % (b.dn(not_card_digits(r, 14, "8")), b.zi(r.randint(1, 28)), b.zi(9), b.zi(12), b.amt_zh(r.choice([0, 30, 50]))))
+    b.say("A", "给您登记了维修工单%s，师傅%s号上午%s点到%s点上门，上门费%s。" % (b.dn(not_card_digits(r, 14, "8")), b.zi(r.randint(1, 28)), b.zi(9), b.zi(12), b.amt_zh(r.choice([30, 50, 80]))))
 
 
 def zh_n_invoice(b):
@@ -2109,9 +2156,9 @@ def zh_n_invoice(b):
 
 def zh_n_hotel(b):
     r = b.r
-    b.say("A", "您的预订确认号是%s，%s间大床房，住%s晚，%s月%s号入住。" % (b.dn(not_card_digits(r, 10, "7")), b.zi(2), b.zi(r.randint(2, 6)), b.zi(r.randint(1, 12)), b.zi(r.randint(1, 28))))
+    b.say("A", "您的预订确认号是%s，%s间大床房，住%s晚，%s月%s号入住。" % (b.dn(not_card_digits(r, 10, "7")), b.zc(2), b.zc(r.randint(2, 6)), b.zi(r.randint(1, 12)), b.zi(r.randint(1, 28))))
     b.say("C", "房费多少？")
-    b.say("A", "每晚%s含双早，入住时间下午%s点以后，退房中午%s点前，房间在%s楼。" % (b.amt_zh(r.randint(300, 1500)), b.zi(2), b.zi(12), b.zi(r.randint(5, 30))))
+    b.say("A", "每晚%s含双早，入住时间下午%s点以后，退房中午%s点前，房间在%s楼。" % (b.amt_zh(r.randint(300, 1500)), b.zc(2), b.zi(12), b.zi(r.randint(5, 30))))
 
 
 def zh_n_hk_trad(b):
