@@ -59,7 +59,9 @@ def test_after_the_free_attempts_even_the_right_password_waits_then_works(store)
     assert [_attempt(store, "ann", "guess", limits=limits) for _ in range(3)] == ["failed"] * 3
     with pytest.raises(LockedOut) as waiting:
         store.accounts.authenticate("ann", PASSWORD, "10.0.0.7", limits=limits)
-    assert waiting.value.retry_after_s == 2  # 1.5 s, rounded up for Retry-After
+    # 1.5 s less the time since the third failure, rounded up for Retry-After (a loaded machine may
+    # take half a second to hash the password)
+    assert waiting.value.retry_after_s in (1, 2)
     assert store.accounts.audit_log(limit=1).entries[0].action == "sign_in_refused"
     time.sleep(1.6)
     assert _attempt(store, "ann", PASSWORD, limits=limits) == "ok"
