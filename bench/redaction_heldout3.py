@@ -72,7 +72,7 @@ no unlabelled card- or ID-valid digit run is left in the text. It raises on any 
 Deterministic: random.Random(seed).
 Usage: python3 bench/redaction_heldout3.py --out bench/redaction_heldout3.jsonl [--seed N] [--per-language N]
 """
-import argparse, datetime, json, random, re, sys
+import argparse, datetime, json, random, re
 from collections import Counter
 
 TYPES = ("CARD", "CVV", "EXPIRY", "BANK_ACCOUNT", "PHONE", "ID_NUMBER", "PASSPORT", "EMAIL", "PIN", "ADDRESS")

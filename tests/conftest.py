@@ -265,6 +265,9 @@ def served_site(request, trained_model_dir, tmp_path_factory):
         rules_file.write_text((ROOT / "configs" / "rules.yaml").read_text())
         site_env = {**own_data(data_dir), "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir),
                     "VOXSIGHT_ENGINE_WORDS": "sensevoice",  # the tiny model's exact words
+                    # the sample calls are stereo, agent and customer, as call centres record: split,
+                    # so that the rules about a role apply (they do not to a mixed call)
+                    "VOXSIGHT_AUDIO_CHANNELS": "split",
                     "VOXSIGHT_QUEUE_POLL_S": "0.2", "VOXSIGHT_ALERTS_RULES_FILE": str(rules_file)}
         if embedded:
             store_url = f"sqlite:///{data_dir / 'voxsight.db'}"

@@ -301,7 +301,7 @@ def test_mono_file_gives_one_signal_in_either_mode(mode, transcoded):
 
 
 def test_unknown_channel_mode_is_refused(transcoded):
-    with pytest.raises(ValueError, match="mix or split"):
+    with pytest.raises(ValueError, match="mix, split or diarize"):
         channel_signals(transcoded(BY_NAME["wav-pcm16"]), "left")
 
 

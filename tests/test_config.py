@@ -151,7 +151,7 @@ def test_invalid_yaml_is_refused(config_file):
 
 
 def test_channels_both_is_refused(no_config_here):
-    with pytest.raises(ConfigError, match=r"audio\.channels must be mix or split, not 'both'"):
+    with pytest.raises(ConfigError, match=r"audio\.channels must be one of mix, split, diarize, not 'both'"):
         load(environ={"VOXSIGHT_AUDIO_CHANNELS": "both"})
 
 

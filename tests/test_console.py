@@ -292,6 +292,17 @@ def test_a_mixed_call_has_one_lane_and_its_text_is_escaped(site, people):
     assert {s["column"] for s in _Segments(html).found} == {1}
 
 
+def test_a_call_told_apart_by_voice_says_how_its_roles_were_told():
+    def said(start, speaker, role, how):
+        return Segment(start, start + 2, None, role, "en", "NEUTRAL", (), "words", "", speaker=speaker, role_source=how)
+
+    by_greeting = [said(0, 0, "agent", "greeting"), said(3, 1, "customer", "greeting")]
+    assert "2 voices told apart by CAM++; the agent is the voice that greeted" in call._roles_told(by_greeting)
+    first = [said(0, 0, "agent", "first_speaker"), said(3, 1, "customer", "first_speaker")]
+    assert "check it by ear" in call._roles_told(first)
+    assert call._roles_told([Segment(0, 2, 0, "agent", "en", None, (), "", "")]) == ""  # split channels: nothing to tell
+
+
 def test_opening_a_call_is_audited_and_shows_its_features_alerts_and_emotions(site, people):
     billing = _recording(site, "billing.wav")
     view = call.open_call(site, people["supervisor"], billing)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import ROOT
 from voxsight import features, rules
 from voxsight.results import Redaction, Segment
 from voxsight.rules import RulesError, RulesWatcher
@@ -207,8 +208,21 @@ all:
     assert not fire(yaml, [seg(0, 3)], metadata={"queue": "billing"})
 
 
-def test_roles_of_a_mixed_call_mean_the_whole_call():
-    assert fire(rule("emotion: {role: customer, emotions: ANGRY}"), [seg(0, 3, emotion="ANGRY")])
+def test_a_rule_about_a_role_does_not_apply_where_roles_are_unknown():
+    mixed = [seg(0, 3, emotion="ANGRY", text="whatever"), seg(50, 58, text="bye")]
+    assert fire(rule("emotion: {role: customer, emotions: ANGRY}"), mixed) == []
+    assert fire(rule("emotion: {emotions: ANGRY}"), mixed)  # a rule about the whole call still does
+    # before, every mixed call raised "the agent did not greet", quoting whoever spoke first
+    default = (ROOT / "configs" / "rules.yaml").read_text()
+    raised = {a.rule_id for a in rules.parse(default).evaluate(features.compute(mixed, 60.0), mixed)}
+    assert not raised & {"agent_greeting_missing", "agent_closing_missing", "angry_customer"}
+    nested = rule("not: {all: [{silence: {min_s: 1}}, {phrase: {role: agent, phrases: {en: [hello]}}}]}")
+    assert fire(nested, mixed) == []  # however deep the role is named
+    # a diarized call has its roles again: the agent who does not greet is told
+    diarized = [replace(s, role=r, speaker=v, role_source="first_speaker")
+                for s, r, v in zip(mixed, ("agent", "customer"), (0, 1))]
+    raised = {a.rule_id for a in rules.parse(default).evaluate(features.compute(diarized, 60.0), diarized)}
+    assert "agent_greeting_missing" in raised
 
 
 def test_personal_data_said_fires_though_its_digits_are_masked():

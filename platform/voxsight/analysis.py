@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from voxsight import audio, models, recipe, redacted_audio, redaction, script, tags, words
+from voxsight import audio, models, recipe, redacted_audio, redaction, rules, script, speakers, tags, words
 from voxsight.alerts import Alerting
 from voxsight.audio import Span
 from voxsight.config import Config
@@ -55,6 +55,7 @@ class _Work:
     timings: dict[str, float]
     spans: list[Span] = field(default_factory=list)
     span_channels: list[int] = field(default_factory=list)
+    span_speakers: list[int] = field(default_factory=list)  # diarized: each span's voice
     utterances: dict[int, Any] = field(default_factory=dict)
     transcripts: dict[int, Transcript] = field(default_factory=dict)  # Whisper's, by span
     words_engines: dict[int, str] = field(default_factory=dict)  # by span
@@ -69,6 +70,7 @@ class Analyzer:
         self.alerting = Alerting(config.alerts, store) if store else None
         self._engine = engine
         self._whisper = whisper
+        self._speaker_model: speakers.SpeakerModel | None = None
         self._manifest: models.Manifest | None = None
         self._words_model_id: str | None = None
         self._parameters_key: str | None = None
@@ -95,12 +97,21 @@ class Analyzer:
         self.engine
         if recipe.uses_whisper(self.config.engine):
             self.whisper
+        if self.config.audio.channels == "diarize":
+            self.speaker_model
 
     @property
     def whisper(self) -> Whisper:
         if self._whisper is None:
             self._whisper = Whisper(self.config.engine, self.config.models.whisper_dir)
         return self._whisper
+
+    @property
+    def speaker_model(self) -> speakers.SpeakerModel:
+        """CAM++, for ``audio.channels: diarize`` (its checkpoint's sha256 checked as it loads)."""
+        if self._speaker_model is None:
+            self._speaker_model = speakers.SpeakerModel(self.config.models.speaker_dir or None)
+        return self._speaker_model
 
     @property
     def engine(self) -> Engine:
@@ -215,9 +226,21 @@ class Analyzer:
                     w.spans.append(Span(signal, start_s, end_s))
                     w.span_channels.append(channel)
             w.timings["vad_s"] = time.perf_counter() - before
+            if self.config.audio.channels == "diarize" and w.spans:
+                self._diarize(w)
         except Exception as exc:
             raise self._failed(w, exc) from exc
         return w
+
+    def _diarize(self, w: _Work) -> None:
+        """The mixed channel's spans cut into turns of one voice each (``voxsight.speakers``)."""
+        before = time.perf_counter()
+        signal = w.spans[0].signal
+        turns = speakers.diarize(self.speaker_model, signal, [(s.start_s, s.end_s) for s in w.spans],
+                                 self.config.audio.speakers or None)
+        w.spans = [Span(signal, t.start_s, t.end_s) for t in turns]
+        w.span_channels, w.span_speakers = [0] * len(turns), [t.speaker for t in turns]
+        w.timings["diarize_s"] = time.perf_counter() - before
 
     def _transcribe(self, work: list[_Work]) -> None:
         """Decode every span of every recording in shared batches. If a shared batch fails, each
@@ -305,6 +328,8 @@ class Analyzer:
                 text=parsed.text, raw=parsed.raw, words=utterance.words,
             ), w.transcripts.get(j), w.words_engines.get(j, words.SENSEVOICE))
             segments.append(script.write_segment(segment, scripts))  # the words as the site writes them
+        if w.span_speakers:
+            segments = self._with_roles(segments, w)
         segments.sort(key=lambda s: (s.start_s, s.channel or 0))
         # Personal data masked here, before the result is stored, indexed, alerted on or printed.
         policy = self.config.redaction
@@ -323,6 +348,18 @@ class Analyzer:
             if not result.reused:
                 self.alerting.after_analysis(result)
         return result
+
+    def _with_roles(self, segments: list[Segment], w: _Work) -> list[Segment]:
+        """A diarized call's segments with their voice and role: the agent is the voice that greets
+        as the rules' ``agent_greeting_missing`` expects, else the first to speak."""
+        voices = [w.span_speakers[j] for j in sorted(w.utterances)]
+        try:
+            ruleset = self.alerting.rules if self.alerting else None
+        except rules.RulesError:  # no rules to read the greetings from: the first voice is the agent's
+            ruleset = None
+        told = speakers.roles(list(zip(segments, voices)), lambda s: bool(ruleset) and rules.greets(ruleset, s.text),
+                              self.config.audio.roles)
+        return [replace(s, speaker=v, role=told[v][0], role_source=told[v][1]) for s, v in zip(segments, voices)]
 
     def _failed(self, w: _Work, exc: Exception) -> AnalysisError:
         if self.store:

@@ -180,12 +180,13 @@ def write_flac(samples: np.ndarray, path: str | Path) -> None:
 
 
 def channel_signals(audio: Audio, mode: str) -> list[np.ndarray]:
-    """The signals to analyze: one mixed-down signal (``mix``) or one per channel (``split``)."""
-    if mode == "mix" or audio.channels == 1:
+    """The signals to analyze: one mixed-down signal (``mix``, and ``diarize``, which tells the
+    voices apart on it) or one per channel (``split``)."""
+    if mode in ("mix", "diarize") or audio.channels == 1:
         return [audio.samples.mean(axis=0, dtype=np.float32) if audio.channels > 1 else audio.samples[0]]
     if mode == "split":
         return [audio.samples[c] for c in range(audio.channels)]
-    raise ValueError(f"channel mode must be mix or split, not {mode!r}")
+    raise ValueError(f"channel mode must be mix, split or diarize, not {mode!r}")
 
 
 @dataclass(frozen=True, eq=False)

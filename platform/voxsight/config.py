@@ -23,6 +23,7 @@ from voxsight.script import CONVERSIONS as SCRIPT_CONVERSIONS
 DEFAULT_CONFIG_FILE = Path("configs/voxsight.yaml")
 ENV_PREFIX = "VOXSIGHT_"
 WORDS_ENGINES = ("auto", "sensevoice", "whisper")
+CHANNEL_MODES = ("mix", "split", "diarize")
 # What voxsight.redaction finds, and how it masks: named here so that reading the configuration
 # does not compile the redactor's patterns.
 REDACTION_TYPES = ("CARD", "CVV", "EXPIRY", "BANK_ACCOUNT", "PHONE", "ID_NUMBER", "PASSPORT", "EMAIL", "PIN",
@@ -37,6 +38,7 @@ class ModelsConfig:
     sensevoice_dir: str = "data/models/sensevoice-small"
     vad_dir: str = ""  # empty: the FSMN-VAD shipped with Voxsight (assets/fsmn_vad)
     whisper_dir: str = "data/models/whisper-base"  # a faster-whisper (CTranslate2) directory
+    speaker_dir: str = ""  # CAM++ for audio.channels: diarize; empty: the one shipped with Voxsight (assets/campplus)
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,9 @@ class RetentionConfig:
 
 @dataclass(frozen=True)
 class AudioConfig:
-    channels: str = "mix"
+    channels: str = "mix"  # mix; split: one channel per role; diarize: who spoke when on the mixed channel
     roles: tuple[str, ...] = ("agent", "customer")
+    speakers: int = 2  # diarize: how many voices a call has; 0: as many as are heard (meetings)
     max_bytes: int = 2 * 1024**3
     max_duration_s: float = 4 * 3600.0
     decode_timeout_s: float = 600.0  # one file's decoding child is stopped after this
@@ -276,8 +279,10 @@ def _coerce(value: Any, default: Any, where: str) -> Any:
 
 
 def _validate(config: Any) -> None:
-    if isinstance(config, AudioConfig) and config.channels not in ("mix", "split"):
-        raise ConfigError(f"audio.channels must be mix or split, not {config.channels!r}")
+    if isinstance(config, AudioConfig) and config.channels not in CHANNEL_MODES:
+        raise ConfigError(f"audio.channels must be one of {', '.join(CHANNEL_MODES)}, not {config.channels!r}")
+    if isinstance(config, AudioConfig) and config.speakers < 0:
+        raise ConfigError("audio.speakers must be 0 (as many as are heard) or more")
     if isinstance(config, AudioConfig) and (config.decode_timeout_s <= 0 or config.max_pass_mb <= 0):
         raise ConfigError("audio.decode_timeout_s and audio.max_pass_mb must be positive")
     if isinstance(config, QueueConfig):

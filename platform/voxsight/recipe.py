@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from voxsight import models
+from voxsight import models, speakers
 from voxsight.config import Config, EngineConfig
 from voxsight.results import ModelInfo
 from voxsight.words import SENSEVOICE
@@ -44,7 +44,9 @@ def analysis_parameters(config: Config) -> dict[str, Any]:
     """Everything besides the models and the audio that changes an analysis's result."""
     e, a = config.engine, config.audio
     return {
-        "channels": a.channels, "roles": list(a.roles) if a.channels == "split" else [],
+        "channels": a.channels, "roles": list(a.roles) if a.channels in ("split", "diarize") else [],
+        **({"speakers": a.speakers, "speaker_model_id": speakers.model_id(config.models.speaker_dir or None)}
+           if a.channels == "diarize" else {}),
         "language": e.language, "use_itn": e.use_itn, "ban_emo_unk": e.ban_emo_unk,
         "word_timestamps": e.word_timestamps, "max_segment_s": e.max_segment_s,
         "vad_end_silence_ms": e.vad_end_silence_ms,

@@ -75,6 +75,8 @@ class Segment:
     words_engine: str | None = None  # which engine wrote text and words: sensevoice or whisper
     translation: str | None = None  # English rendering (Whisper), when asked for
     redactions: tuple[Redaction, ...] = ()  # what was masked in text, words, raw and translation
+    speaker: int | None = None  # diarized: whose voice (0, 1… in the order they first speak)
+    role_source: str | None = None  # diarized: how the role was told (voiceprint, greeting, first_speaker)
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,8 @@ class Call:
         self.metadata = dict(metadata or {})
 
     def role(self, role: str | None) -> RoleFeatures | None:
-        # A mixed recording has no roles: a role's condition then looks at the whole call.
+        # A mixed recording has no roles: the whole call is "all" (a rule naming a role is not
+        # evaluated on it at all: Ruleset.evaluate).
         return self.features.role(None if not self.features.split else role)
 
     def segments_of(self, role: str | None) -> tuple[Segment, ...]:
@@ -312,12 +313,37 @@ class Ruleset:
         call = Call(features, segments, metadata)
         alerts = []
         for rule in self.rules:
+            if not features.split and _names_a_role(rule.condition):
+                continue  # whose speech it is is unknown (a mixed call): a rule about a role does not apply
             outcome = rule.condition.test(call)
             if outcome.fired:
                 triggers = tuple(dict.fromkeys(sorted(outcome.triggers, key=lambda t: (t.start_s, t.end_s))))
                 alerts.append(RuleAlert(rule.id, rule.severity, _message(rule, triggers, call.metadata),
                                         triggers, self.version))
         return alerts
+
+
+GREETING_RULE = "agent_greeting_missing"
+
+
+def greets(ruleset: Ruleset, text: str) -> bool:
+    """Whether ``text`` holds a greeting the rule ``agent_greeting_missing`` listens for: how a
+    diarized call tells which voice is the agent's."""
+    said = (n := normalize(text), n.replace(" ", ""))
+    return any(p.found_in(said) for rule in ruleset.rules if rule.id == GREETING_RULE
+               for phrases in _conditions(rule.condition) if isinstance(phrases, Phrases) for p in phrases.phrases)
+
+
+def _conditions(condition: Any) -> list[Any]:
+    """A condition and every condition inside it."""
+    inner = getattr(condition, "conditions", None) or ([condition.condition] if isinstance(condition, Not) else [])
+    return [condition, *(c for i in inner for c in _conditions(i))]
+
+
+def _names_a_role(condition: Any) -> bool:
+    """Whether a condition looks at one role's speech (an agent's, a customer's, interruptions by one)."""
+    return any(getattr(c, "role", None) not in (None, ALL) or getattr(c, "by", None) is not None
+               for c in _conditions(condition))
 
 
 def _message(rule: Rule, triggers: tuple[Trigger, ...], metadata: dict[str, Any]) -> str:

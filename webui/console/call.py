@@ -2,8 +2,8 @@
 
 The audio plays in the browser from the API's ``/api/v1/recordings/{id}/audio`` (same origin: the
 session cookie authorises it, and range requests let the player seek). The transcript is a timeline
-of segments in one lane per role (agent and customer when the channels were split, one ``mixed``
-lane otherwise), each coloured by its emotion, with its audio events and times; any element with
+of segments in one lane per role (agent and customer when the channels were split or the voices
+told apart on one channel, with how the roles were told; one ``mixed`` lane otherwise), each coloured by its emotion, with its audio events and times; any element with
 ``data-start`` plays the call from there (the console's script). Beside it: the call's features
 (``voxsight.features``, as stored when it was analyzed) and its alerts. A synthetic model's output
 says so at the top of the page, in the words of ``AnalysisResult.warning``.
@@ -135,7 +135,7 @@ def transcript_html(view: CallView) -> str:
     rows = "".join(_segment_html(s, column[_lane(s)]) for s in segments)
     synthetic = synthetic_chip(SYNTHETIC_FLAG, view.warning) if view.warning else ""
     return (f'<div class="vx-transcript-head"><h3>Transcript</h3>{synthetic}'
-            f'<span class="vx-hint">click a segment to play from there</span></div>{overview}'
+            f'<span class="vx-hint">click a segment to play from there</span></div>{_roles_told(segments)}{overview}'
             f'<div class="vx-lanes" style="grid-template-columns:repeat({len(lanes)}, minmax(0, 1fr))">{heads}{rows}</div>')
 
 
@@ -205,6 +205,23 @@ def _segment_html(s: Segment, column: int) -> str:
 def _shown(key: str, value) -> str:
     text = str(value)
     return text[:16].replace("T", " ") if key == "call_time" else text
+
+
+ROLES_TOLD = {
+    "greeting": "the agent is the voice that greeted in the first 20 s",
+    "first_speaker": "no greeting was heard, so the agent is taken to be the first voice: check it by ear",
+}
+
+
+def _roles_told(segments: list[Segment]) -> str:
+    """For a call told apart by voice (one mixed channel), how its roles were told, so a reviewer
+    knows how far to trust the lanes."""
+    told = next((s.role_source for s in segments if s.role_source), None)
+    if told is None:
+        return ""
+    voices = len({s.speaker for s in segments if s.speaker is not None})
+    return (f'<div class="vx-hint vx-roles-told">One mixed channel, {voices} voice{"s" if voices != 1 else ""} '
+            f'told apart by CAM++; {escape(ROLES_TOLD.get(told, told))}.</div>')
 
 
 def _lane(s: Segment) -> str:

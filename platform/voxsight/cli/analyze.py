@@ -31,8 +31,11 @@ def add_commands(commands) -> None:
 
 def _analysis_options(parser: argparse.ArgumentParser, channels: str | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON document per recording (JSON Lines)")
-    parser.add_argument("--channels", choices=("mix", "split"), default=channels,
-                        help="mix: average the channels; split: analyze each on its own (agent/customer)")
+    parser.add_argument("--channels", choices=config_module.CHANNEL_MODES, default=channels,
+                        help="mix: average the channels; split: analyze each on its own (agent/customer); "
+                             "diarize: tell the voices apart on the mixed channel (CAM++)")
+    parser.add_argument("--speakers", type=_speakers, metavar="auto|N",
+                        help="diarize: how many voices a call has (default: audio.speakers, 2); auto: as many as heard")
     parser.add_argument("--language", choices=("auto", "zh", "en", "yue", "ja", "ko"))
     parser.add_argument("--words", choices=config_module.WORDS_ENGINES,
                         help="which engine writes the words (default: engine.words); emotion and events "
@@ -42,9 +45,18 @@ def _analysis_options(parser: argparse.ArgumentParser, channels: str | None = No
     parser.add_argument("--db", help="database URL (default: SQLite in the data directory)")
 
 
+def _speakers(value: str) -> int:
+    if value == "auto":
+        return 0
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"auto or a number of voices, not {value!r}")
+    return int(value)
+
+
 def _with_options(args: argparse.Namespace, config: config_module.Config) -> config_module.Config:
     return config.with_overrides(
-        audio={"channels": args.channels} if args.channels else {},
+        audio={**({"channels": args.channels} if args.channels else {}),
+               **({"speakers": args.speakers} if args.speakers is not None else {})},
         engine={**({"language": args.language} if args.language else {}),
                 **({"words": args.words} if args.words else {}),
                 **({"translate": True} if args.translate else {})},

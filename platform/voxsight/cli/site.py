@@ -12,8 +12,9 @@ def add_commands(commands) -> None:
                                             "admin, then the console and the API (SQLite, a worker beside them)")
     site.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
     site.add_argument("--port", type=int, help="port (default: web.port, 7860)")
-    site.add_argument("--channels", choices=("mix", "split"), default="split",
-                      help="split (default): each channel alone, agent and customer; mix: averaged")
+    site.add_argument("--channels", choices=config_module.CHANNEL_MODES, default="split",
+                      help="split (default): each channel alone, agent and customer; mix: averaged; "
+                           "diarize: the voices told apart on the mixed channel")
     site.set_defaults(run=_site)
 
 

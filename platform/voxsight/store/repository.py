@@ -273,7 +273,7 @@ def _to_row(s: Segment) -> schema.Segment:
         language=s.language, emotion=s.emotion, events=list(s.events), text=s.text, raw=s.raw,
         words=[[w.text, w.start_s, w.end_s] for w in s.words], words_engine=s.words_engine,
         translation=s.translation, redactions=[[r.type, r.start_s, r.end_s] for r in s.redactions],
-        search_terms=search.index_terms(s.text),
+        speaker=s.speaker, role_source=s.role_source, search_terms=search.index_terms(s.text),
     )
 
 
@@ -281,7 +281,8 @@ def _to_segment(s: schema.Segment) -> Segment:
     return Segment(start_s=s.start_ms / 1000, end_s=s.end_ms / 1000, channel=s.channel, role=s.role,
                    language=s.language, emotion=s.emotion, events=tuple(s.events), text=s.text, raw=s.raw,
                    words=tuple(Word(*w) for w in s.words), words_engine=s.words_engine,
-                   translation=s.translation, redactions=tuple(Redaction(*r) for r in s.redactions))
+                   translation=s.translation, redactions=tuple(Redaction(*r) for r in s.redactions),
+                   speaker=s.speaker, role_source=s.role_source)
 
 
 def _to_result(row: schema.Analysis, reused: bool) -> AnalysisResult:

