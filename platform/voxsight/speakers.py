@@ -16,13 +16,13 @@ people. Speakers are numbered in the order they first speak.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from voxsight import models
 from voxsight.errors import ModelError
 
 SAMPLE_RATE = 16000
@@ -47,26 +47,27 @@ def verified_checkpoint(directory: str | Path) -> Path:
     Raises:
         ModelError: no checkpoint or no ``SHA256SUMS``, or the file has changed.
     """
-    directory = Path(directory)
-    path, sums = directory / CHECKPOINT, directory / "SHA256SUMS"
-    if not path.is_file() or not sums.is_file():
-        raise ModelError(f"{directory} is not a CAM++ directory: it needs {CHECKPOINT} and SHA256SUMS")
-    expected = {name: digest for digest, name in (line.split() for line in sums.read_text().splitlines() if line)}
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if expected.get(CHECKPOINT) != digest:
-        raise ModelError(f"{path} does not match its SHA256SUMS (sha256 {digest[:12]}…): refused")
+    path, expected = Path(directory) / CHECKPOINT, _named_sha256(Path(directory))
+    digest = models.file_sha256(path) if path.is_file() else None
+    if digest is None or digest != expected:
+        raise ModelError(f"{path} does not match its SHA256SUMS (sha256 {(digest or 'missing')[:12]}…): refused")
     return path
 
 
 def model_id(directory: str | Path | None = None) -> str:
     """Which CAM++ a diarized result comes from: its checkpoint's sha256 as its SHA256SUMS names it
     (checked against the file when the model loads), without reading the weights."""
-    directory = Path(directory) if directory else packaged_dir()
+    return f"campplus-{_named_sha256(Path(directory) if directory else packaged_dir())[:12]}"
+
+
+def _named_sha256(directory: Path) -> str:
+    """The checkpoint's sha256 as the directory's ``SHA256SUMS`` names it (``sha256sum``'s format)."""
     sums = directory / "SHA256SUMS"
-    if not sums.is_file():
+    named = {name: digest for digest, name in (line.split() for line in sums.read_text().splitlines() if line)} \
+        if sums.is_file() else {}
+    if CHECKPOINT not in named:
         raise ModelError(f"{directory} is not a CAM++ directory: it needs {CHECKPOINT} and SHA256SUMS")
-    digests = {name: digest for digest, name in (line.split() for line in sums.read_text().splitlines() if line)}
-    return f"campplus-{digests.get(CHECKPOINT, '?')[:12]}"
+    return named[CHECKPOINT]
 
 
 class SpeakerModel:
