@@ -33,6 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "data" / "audio" / "emotion"
 RATE = 16000
 FRAME_S = 0.01
+# Each speaker's four clips: calls are cut from the first two, agents enrolled from the other two,
+# so that a print never hears the words it is then compared with.
+CALL_CLIPS, ENROL_CLIPS = (0, 1), (2, 3)
 
 
 @dataclass(frozen=True)
@@ -56,15 +59,16 @@ def speakers_recordings() -> list[list[np.ndarray]]:
     return out
 
 
-def mix(recordings: list[list[np.ndarray]], pair: tuple[int, int], turns: int, seed: int, directory: Path,
-        agent_first: bool = True, no_pause_every: int = 4) -> Mix:
-    """A mono call of two speakers taking ``turns`` turns of 2-8 s (every ``no_pause_every``-th
-    change with no pause at all, so one speech span holds both voices)."""
+def mix(recordings: list[list[np.ndarray]], pair: tuple[int, ...], turns: int, seed: int, directory: Path,
+        agent_first: bool = True, no_pause_every: int = 4, clips: tuple[int, ...] = CALL_CLIPS) -> Mix:
+    """A mono call of two speakers (or more) taking ``turns`` turns of 2-8 s in order (every
+    ``no_pause_every``-th change with no pause at all, so one speech span holds both voices), cut
+    from their ``clips``."""
     rng = np.random.default_rng(seed)
     parts, truth, at = [], [], 0.0
     for k in range(turns):
-        who = k % 2
-        clip = recordings[pair[who]][(k // 2) % len(recordings[pair[who]])]
+        who = k % len(pair)
+        clip = recordings[pair[who]][clips[(k // len(pair)) % len(clips)]]
         length = min(len(clip), int(rng.uniform(2.0, 8.0) * RATE))
         start = int(rng.integers(0, len(clip) - length + 1))
         piece = _trimmed(clip[start:start + length])
@@ -74,7 +78,7 @@ def mix(recordings: list[list[np.ndarray]], pair: tuple[int, int], turns: int, s
         pause = 0.0 if (k + 1) % no_pause_every == 0 else float(rng.uniform(0.2, 1.0))
         parts.append(np.zeros(int(pause * RATE), np.float32))
         at += int(pause * RATE) / RATE
-    path = directory / f"mix-{pair[0]}{pair[1]}-{seed}.wav"
+    path = directory / f"mix-{''.join(map(str, pair))}-{seed}.wav"
     _write_wav(path, np.concatenate(parts))
     return Mix(path, truth, agent=0 if agent_first else 1)
 
@@ -101,7 +105,8 @@ def telephone(m: Mix, directory: Path) -> Mix:
 
 
 def score(m: Mix, segments) -> dict[str, float]:
-    """Speaker error, missed and false speech (shares of the truth's speech), speakers found, role accuracy."""
+    """Speaker error, missed and false speech (shares of the truth's speech), speakers found, role accuracy
+    (the best mapping of found labels onto the truth's speakers; a label left over is wrong)."""
     n = int(max(t[1] for t in m.truth) / FRAME_S) + 200
     truth, found = np.full(n, -1), np.full(n, -1)
     for a, b, who in m.truth:
@@ -113,9 +118,9 @@ def score(m: Mix, segments) -> dict[str, float]:
         roles[lo:hi] = s.role or ""
     speech, both = truth >= 0, (truth >= 0) & (found >= 0)
     labels = sorted(set(found[found >= 0].tolist()))
-    # the best mapping of found labels onto the truth's two speakers (a label left over is wrong)
-    right = max(sum(int(np.sum((truth == t) & (found == f))) for t, f in zip((0, 1), perm) if f is not None)
-                for perm in itertools.permutations([*labels, None, None], 2))
+    voices = int(truth.max()) + 1
+    right = max(sum(int(np.sum((truth == t) & (found == f))) for t, f in zip(range(voices), perm) if f is not None)
+                for perm in itertools.permutations([*labels, *[None] * voices], voices))
     right_role = (roles == "agent") == (truth == m.agent)
     total = int(speech.sum())
     return {"speaker_error": (int(both.sum()) - right) / total, "missed": int(np.sum(speech & (found < 0))) / total,
@@ -128,7 +133,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     import helpers
 
-    from voxsight import config as config_module
+    from voxsight import config as config_module, speakers, voiceprints
     from voxsight.analysis import Analyzer
     from voxsight.engine import Engine
     from voxsight.store import Store
@@ -139,15 +144,33 @@ def main() -> None:
     pairs = list(itertools.combinations(range(len(recordings)), 2))
     calls = [mix(recordings, pairs[k % len(pairs)], turns=10, seed=k, directory=work, agent_first=k % 2 == 0)
              for k in range(args.calls)]
+    trios = list(itertools.combinations(range(len(recordings)), 3))
+    three = [mix(recordings, trios[k % len(trios)], turns=9, seed=100 + k, directory=work)
+             for k in range(max(1, args.calls // 2))]
     cfg = config_module.Config().with_overrides(
         models={"sensevoice_dir": str(model_dir)}, engine={"threads": args.threads, "words": "sensevoice"},
         alerts={"rules_file": str(ROOT / "configs" / "rules.yaml")})
     engine = Engine(cfg.engine, cfg.models)
+    diarizing = cfg.with_overrides(audio={"channels": "diarize"})
     analyzers = {mode: Analyzer(cfg.with_overrides(audio={"channels": mode}),
                                 Store(f"sqlite:///{work / mode}.db"), engine=engine) for mode in ("mix", "diarize")}
-    analyzers["diarize"].speaker_model  # loaded before the clock starts, as a worker loads it
+    # Each speaker enrolled from clips the calls are not cut from; one store for the calls' own
+    # agents, one for a stranger enrolled under the agent's name (a mismatch to flag).
+    model = analyzers["diarize"].speaker_model  # loaded before the clock starts, as a worker loads it
+    enrolled, stranger = (Analyzer(diarizing, Store(f"sqlite:///{work / name}.db"), engine=engine)
+                          for name in ("enrolled", "stranger"))
+    enrolled._speaker_model = stranger._speaker_model = model
+    for who, clips in enumerate(recordings):
+        paths = [work / f"enrol-{who}-{c}.wav" for c in ENROL_CLIPS]
+        for path, c in zip(paths, ENROL_CLIPS):
+            _write_wav(path, clips[c])
+        made = voiceprints.from_recordings(model, engine.speech_segments, paths, cfg.audio)
+        for store in (enrolled.store, stranger.store):
+            store.voiceprints.save(f"speaker{who}", speakers.model_id(), made.embedding, made.speech_s, "enrolled",
+                                   len(paths), "bench")
     speech_s = sum(m.truth[-1][1] for m in calls)
-    for label, files in (("16 kHz", calls), ("8 kHz mu-law", [telephone(m, work) for m in calls])):
+    for label, phone in (("16 kHz", False), ("8 kHz mu-law", True)):
+        files = [telephone(m, work) for m in calls] if phone else calls
         seconds, results = {"mix": 0.0, "diarize": 0.0}, []
         for k, m in enumerate(files):  # side by side: each file both ways, by turns first, in one run
             for mode in ("mix", "diarize") if k % 2 == 0 else ("diarize", "mix"):
@@ -166,6 +189,34 @@ def main() -> None:
         print(f"  real-time factor: mix {seconds['mix'] / speech_s:.4f}, diarize {seconds['diarize'] / speech_s:.4f}; "
               f"diarize/mix = {seconds['diarize'] / seconds['mix']:.2f}; CAM++ and clustering alone "
               f"{stage / speech_s:.4f} ({stage / seconds['mix']:.0%} of the mix pipeline)")
+        _enrolment(files, calls, enrolled, stranger, len(recordings))
+        found = [score(m, enrolled.analyze_file(telephone(m, work).path if phone else m.path).segments)
+                 for m in three]
+        print(f"  three voices on a two-party call: voices found {sorted(f['speakers'] for f in found)}, "
+              f"speaker error mean {statistics.mean(f['speaker_error'] for f in found):.3f}")
+
+
+def _enrolment(files: list[Mix], calls: list[Mix], enrolled, stranger, speakers_n: int) -> None:
+    """Role accuracy with the agent enrolled, and the mismatch flagged when a stranger's print is."""
+    from voxsight import features
+
+    right, sources, own, others, flagged = [], set(), [], [], 0
+    for k, m in enumerate(files):
+        pair = tuple(int(x) for x in calls[k].path.stem.split("-")[1])
+        agent = pair[m.agent]
+        result = enrolled.analyze_file(m.path, {"agent": f"speaker{agent}"})
+        right.append(score(m, result.segments)["role_accuracy"])
+        sources |= {s.role_source for s in result.segments}
+        own.append(min(s.voice_distance for s in result.segments))
+        outsider = next(x for x in range(speakers_n) if x not in pair)
+        result = stranger.analyze_file(m.path, {"agent": f"speaker{outsider}"})
+        others.append(min(s.voice_distance for s in result.segments))
+        flagged += others[-1] > features.AGENT_VOICE_MATCH
+    named = sum(r > 0.5 for r in right)  # the agent's voice named agent: the rest of the error is diarization's
+    print(f"  enrolled: agent named on {named} of {len(files)} calls; role accuracy mean {statistics.mean(right):.3f} "
+          f"worst {min(right):.3f} (told by {sorted(sources)}); agent voice distance {min(own):.2f}-{max(own):.2f}")
+    print(f"  a stranger enrolled as the agent: nearest voice {min(others):.2f}-{max(others):.2f}; "
+          f"mismatch flagged on {flagged} of {len(files)} (match within {features.AGENT_VOICE_MATCH})")
 
 
 def _trimmed(x: np.ndarray) -> np.ndarray:

@@ -87,6 +87,8 @@ ROUTES = [
     ("POST", "/holds", "admin", {"json": {"scope": "recording", "value": "999999999", "reason": "role table"}}),
     ("POST", "/holds/{hold_id}/release", "admin", {}),
     ("POST", "/erasures", "admin", {"json": {"recording_id": 10**9}}),  # names no recording: erases nothing
+    ("GET", "/voiceprints", "admin", {}),
+    ("DELETE", "/voiceprints/{agent}", "admin", {}),  # nobody's: 404
 ]
 
 
@@ -103,7 +105,7 @@ def test_each_role_can_do_exactly_what_it_should(site, method, path, least, kwar
     for n, role in enumerate([None, *ROLES]):
         values = {"recording_id": site.recording_id, "job_id": site.job["id"], "alert_id": site.alert_ids[0],
                   "action": "acknowledge", "name": f"nobody-{uuid.uuid4().hex[:6]}", "token_id": 10**9,
-                  "hold_id": 10**9}
+                  "hold_id": 10**9, "agent": f"nobody-{uuid.uuid4().hex[:6]}"}
         request = {k: (v if k != "json" else {jk: (jv.format(n=uuid.uuid4().hex[:8], current_rules=current_rules)
                                                    if isinstance(jv, str) else jv) for jk, jv in v.items()})
                    for k, v in kwargs.items()}

@@ -106,6 +106,22 @@ def test_models_synth_then_verify(tmp_path):
 
     assert built.returncode == 0 and "SYNTHETIC" in built.stderr
     assert verified.returncode == 0 and "SYNTHETIC" in verified.stdout
+    assert "ok: campplus-92f29b94e694, real, campplus_cn_en_common.pt matches its sha256" in verified.stdout
+
+
+def test_models_verify_refuses_a_changed_speaker_model(tmp_path):
+    from voxsight import speakers
+
+    changed = shutil.copytree(speakers.packaged_dir(), tmp_path / "campplus")
+    with open(changed / speakers.CHECKPOINT, "r+b") as f:
+        f.seek(1000)
+        byte = f.read(1)
+        f.seek(1000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+    env = {"VOXSIGHT_MODELS_SENSEVOICE_DIR": str(tmp_path / "synthetic"), "VOXSIGHT_MODELS_SPEAKER_DIR": str(changed)}
+    assert voxsight("models", "synth", "--size", "tiny", env_extra=env).returncode == 0
+    verified = voxsight("models", "verify", env_extra=env)
+    assert verified.returncode == 2 and "does not match its SHA256SUMS" in verified.stderr
 
 
 def test_models_import_from_a_plain_directory(trained_model_dir, tmp_path):

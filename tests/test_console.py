@@ -303,6 +303,28 @@ def test_a_call_told_apart_by_voice_says_how_its_roles_were_told():
     assert call._roles_told([Segment(0, 2, 0, "agent", "en", None, (), "", "")]) == ""  # split channels: nothing to tell
 
 
+def test_a_diarized_mono_call_has_a_lane_and_an_emotion_line_per_role(site, people):
+    def said(start, speaker, role, emotion, distance, how="voiceprint"):
+        return Segment(start, start + 2, None, role, "en", emotion, (), "words", "", speaker=speaker, role_source=how,
+                       voice_distance=distance)
+
+    segments = [said(0, 0, "customer", "ANGRY", 0.81), said(3, 1, "agent", "NEUTRAL", 0.22),
+                said(6, 0, "customer", "SAD", 0.81)]
+    _save(site.store, Alerting(site.config.alerts, site.store), "diarized.wav", {"agent": "ann"}, segments)
+    view = call.open_call(site, people["viewer"], _recording(site, "diarized.wav"))
+    assert view.lanes == ["agent", "customer"]
+    assert [(p["role"], p["emotion"]) for p in call.emotion_timeline(view)] == [
+        ("customer", "ANGRY"), ("agent", "NEUTRAL"), ("customer", "SAD")]
+    html = call.transcript_html(view)
+    assert [s["column"] for s in _Segments(html).found] == [2, 1, 2]
+    assert "nearest the voiceprint enrolled for this agent (distance 0.22" in html
+    stranger = [said(0, 0, "agent", "NEUTRAL", 0.85, "first_speaker"), said(3, 1, "customer", "HAPPY", 0.9, "first_speaker"),
+                said(6, 2, "customer", "HAPPY", 0.9, "first_speaker")]
+    told = call._roles_told(stranger)
+    assert "3 voices told apart by CAM++; someone else came on the call" in told
+    assert "no voice matches the voiceprint enrolled for this agent (the nearest is 0.85 away)" in told
+
+
 def test_opening_a_call_is_audited_and_shows_its_features_alerts_and_emotions(site, people):
     billing = _recording(site, "billing.wav")
     view = call.open_call(site, people["supervisor"], billing)

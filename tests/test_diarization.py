@@ -14,6 +14,7 @@ import pytest
 from helpers import ROOT, voxsight
 from voxsight import speakers
 from voxsight.errors import ModelError
+from voxsight.features import AGENT_VOICE_MATCH
 from voxsight.results import Segment
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -35,10 +36,13 @@ def model():
 
 
 def test_two_voices_on_one_channel_come_back_as_two_with_their_turns(recordings, trained_model_dir, tmp_path):
-    call = bench.mix(recordings, (0, 2), turns=8, seed=3, directory=tmp_path)
+    call = bench.mix(recordings, (0, 2), turns=8, seed=3, directory=tmp_path, clips=(0, 1, 2, 3))
     phone = bench.telephone(call, tmp_path)
+    # rules with no greeting to listen for: the tiny model's words may hold one by chance
+    (rules := tmp_path / "rules.yaml").write_text(
+        "rules:\n  - id: crying\n    severity: high\n    message: crying\n    when: {event: {event: Cry}}\n")
     env = {"VOXSIGHT_DATA_DIR": str(tmp_path / "data"), "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir),
-           "VOXSIGHT_ENGINE_WORDS": "sensevoice"}
+           "VOXSIGHT_ENGINE_WORDS": "sensevoice", "VOXSIGHT_ALERTS_RULES_FILE": str(rules)}
     run = voxsight(env, "analyze", str(call.path), str(phone.path), "--channels", "diarize", "--json")
     assert run.returncode == 0, run.stderr
     for m, line in zip((call, phone), run.stdout.splitlines()):
@@ -49,7 +53,7 @@ def test_two_voices_on_one_channel_come_back_as_two_with_their_turns(recordings,
         # measured: 2.4 % (16 kHz) and 2.2 % (8 kHz mu-law) over 4 calls of bench/diarization.py
         assert score["speakers"] == 2 and score["speaker_error"] <= 0.06, score
         assert {s.role for s in segments} == {"agent", "customer"}
-        assert {s.role_source for s in segments} == {"first_speaker"}  # nobody greets: the first voice is the agent
+        assert {s.role_source for s in segments} == {"first_speaker"}  # no greeting: the first voice is the agent
         assert segments[0].speaker == 0 and segments[0].role == "agent"
         assert document["parameters"]["speaker_model_id"].startswith("campplus-92f29b94e694")
 
@@ -58,21 +62,23 @@ def test_a_span_holding_two_voices_is_cut_where_the_voice_changes(recordings, mo
     first, second = (bench._trimmed(recordings[k][1]) for k in (1, 3))
     signal = np.concatenate([first, second])  # no pause between them: one speech span holds both
     change = len(first) / speakers.SAMPLE_RATE
-    turns = speakers.diarize(model, signal, [(0.0, len(signal) / speakers.SAMPLE_RATE)], 2)
+    turns = speakers.diarize(model, signal, [(0.0, len(signal) / speakers.SAMPLE_RATE)], 2).turns
     assert [t.speaker for t in turns] == [0, 1]
     assert abs(turns[0].end_s - change) <= speakers.WINDOW_S and turns[1].start_s == turns[0].end_s
 
 
-def test_voices_are_counted_when_the_count_is_not_given(recordings, model):
+@pytest.mark.parametrize("count", [None, 2], ids=["no count given", "a two-party call"])
+def test_a_third_voice_is_counted_whether_or_not_the_count_is_given(recordings, model, count):
     pieces, spans, at = [], [], 0.0
     for k in range(9):  # three voices, three turns each
         clip = bench._trimmed(recordings[k % 3][k // 3])
         pieces += [clip, np.zeros(speakers.SAMPLE_RATE // 2, np.float32)]
         spans.append((at, at + len(clip) / speakers.SAMPLE_RATE))
         at += len(clip) / speakers.SAMPLE_RATE + 0.5
-    turns = speakers.diarize(model, np.concatenate(pieces), spans, None)
-    by_span = [max({t.speaker for t in turns if a <= t.start_s < b}, default=None) for a, b in spans]
+    found = speakers.diarize(model, np.concatenate(pieces), spans, count)
+    by_span = [max({t.speaker for t in found.turns if a <= t.start_s < b}, default=None) for a, b in spans]
     assert by_span == [0, 1, 2] * 3
+    assert found.voices.shape == (3, 192)
 
 
 def test_the_agent_is_the_voice_that_greets_else_the_first_heard():
@@ -86,6 +92,91 @@ def test_the_agent_is_the_voice_that_greets_else_the_first_heard():
     assert speakers.roles(said, lambda s: False) == {0: ("agent", "first_speaker"), 1: ("customer", "first_speaker")}
     late = [(seg(0, "hello?"), 0), (seg(25, "good morning"), 1)]  # a greeting after 20 s is not the opening
     assert speakers.roles(late, greets)[0] == ("agent", "first_speaker")
+    # an enrolled print names the agent before any greeting, if a voice is near enough to it
+    assert speakers.roles(said, greets, distances={0: 0.2, 1: 0.9}) == {0: ("agent", "voiceprint"),
+                                                                        1: ("customer", "voiceprint")}
+    assert speakers.roles(said, greets, distances={0: 0.8, 1: 0.9})[1] == ("agent", "greeting")
+
+
+def _enrol_files(recordings, who, directory):
+    paths = [directory / f"enrol-{who}-{c}.wav" for c in bench.ENROL_CLIPS]
+    for path, c in zip(paths, bench.ENROL_CLIPS):
+        bench._write_wav(path, recordings[who][c])
+    return [str(p) for p in paths]
+
+
+def test_enrolment_names_the_agent_and_a_stranger_enrolled_under_their_name_is_flagged(
+        recordings, trained_model_dir, tmp_path):
+    env = {"VOXSIGHT_DATA_DIR": str(tmp_path / "data"), "VOXSIGHT_MODELS_SENSEVOICE_DIR": str(trained_model_dir),
+           "VOXSIGHT_ENGINE_WORDS": "sensevoice", "VOXSIGHT_AUDIO_CHANNELS": "diarize"}
+    for name, who in (("alice", 1), ("mallory", 0)):
+        run = voxsight(env, "agents", "enroll", name, *_enrol_files(recordings, who, tmp_path), "--json")
+        assert run.returncode == 0, run.stderr
+        assert json.loads(run.stdout)["agent"] == name and json.loads(run.stdout)["speech_s"] >= 8
+    # the customer (speaker 2) speaks first: the fallback would name them agent, the print does not
+    call = bench.mix(recordings, (2, 1), turns=8, seed=5, directory=tmp_path, agent_first=False)
+    run = voxsight(env, "analyze", str(call.path), "--meta", "agent=alice", "--json")
+    assert run.returncode == 0, run.stderr
+    segments = [Segment(**{**s, "events": tuple(s["events"]), "words": (), "redactions": ()})
+                for s in json.loads(run.stdout)["segments"]]
+    assert {s.role_source for s in segments} == {"voiceprint"}
+    assert bench.score(call, segments)["role_accuracy"] >= 0.95
+    agent_distance = min(s.voice_distance for s in segments if s.role == "agent")
+    assert agent_distance <= AGENT_VOICE_MATCH < min(s.voice_distance for s in segments if s.role == "customer")
+
+    # the same voices under an agent whose print is another speaker's: no voice matches, and the rule fires
+    other = bench.mix(recordings, (2, 1), turns=8, seed=6, directory=tmp_path, agent_first=False)
+    run = voxsight(env, "analyze", str(other.path), "--meta", "agent=mallory", "--json")
+    assert run.returncode == 0, run.stderr
+    segments = json.loads(run.stdout)["segments"]
+    assert {s["role_source"] for s in segments} == {"first_speaker"} and min(s["voice_distance"] for s in segments) > AGENT_VOICE_MATCH
+    alerts = json.loads(voxsight(env, "alerts", "--json").stdout)["items"]
+    assert [a["rule_id"] for a in alerts if a["rule_id"] == "agent_voice_mismatch"] == ["agent_voice_mismatch"]
+
+    listed = voxsight(env, "agents", "list", "--json")
+    assert [json.loads(line)["agent"] for line in listed.stdout.splitlines()] == ["alice", "mallory"]
+    assert "embedding" not in listed.stdout
+    assert voxsight(env, "agents", "forget", "mallory").returncode == 0
+    assert voxsight(env, "agents", "forget", "mallory").returncode == 1  # nothing left to erase
+    audit = voxsight(env, "audit", "--json")
+    actions = [json.loads(line)["action"] for line in audit.stdout.splitlines()]
+    assert actions.count("voiceprint_enroll") == 2 and "voiceprint_erase" in actions and "voiceprint_list" in actions
+
+
+def test_a_print_learned_from_the_agent_channel_of_stereo_calls_names_the_agent(recordings, config, engine, tmp_path):
+    from voxsight import jobs
+    from voxsight.analysis import Analyzer
+    from voxsight.operations import Actor, Door, voiceprints
+    from voxsight.site import Site
+    from voxsight.store import Store
+    from voxsight.cache import ResultCache
+    from voxsight.worker import Worker
+
+    store = Store(config.store_url)
+    site = Site(config, store, None, ResultCache(None))
+    # a stereo call: the agent (speaker 3) on the left channel, a customer (speaker 0) on the right
+    left = np.concatenate([bench._trimmed(recordings[3][c]) for c in bench.ENROL_CLIPS])
+    right = np.concatenate([bench._trimmed(recordings[0][c]) for c in bench.ENROL_CLIPS])
+    n = max(len(left), len(right))
+    stereo = np.zeros((n, 2), np.float32)
+    stereo[:len(left), 0], stereo[:len(right), 1] = left, right
+    path = tmp_path / "stereo.wav"
+    import wave
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2), w.setsampwidth(2), w.setframerate(speakers.SAMPLE_RATE)
+        w.writeframes((stereo * 32767).astype(np.int16).tobytes())
+    split = config.with_overrides(audio={"channels": "split"})
+    jobs.submit(split, store, None, path, {"agent": "dana"})
+    Worker(split, store, None, Analyzer(split, store, engine=engine)).drain()
+
+    diarizing = config.with_overrides(audio={"channels": "diarize"})
+    analyzer = Analyzer(diarizing, store, engine=engine)
+    learned = voiceprints.learn(site, Actor.local(Door.CLI), "dana", analyzer)
+    assert learned.source == "learned" and learned.made_from == 1 and learned.speech_s >= 8
+    call = bench.mix(recordings, (0, 3), turns=8, seed=7, directory=tmp_path, agent_first=False)  # the customer first
+    segments = analyzer.analyze_file(call.path, {"agent": "dana"}).segments
+    assert {s.role_source for s in segments} == {"voiceprint"}
+    assert bench.score(call, segments)["role_accuracy"] >= 0.95
 
 
 def test_the_checkpoint_is_checked_as_it_loads_and_a_changed_one_refused(tmp_path):
@@ -100,3 +191,17 @@ def test_the_checkpoint_is_checked_as_it_loads_and_a_changed_one_refused(tmp_pat
     with pytest.raises(ModelError, match="needs campplus_cn_en_common.pt and SHA256SUMS"):
         speakers.SpeakerModel(changed)
     assert speakers.model_id() == "campplus-92f29b94e694"
+
+
+def test_a_diarizing_worker_registers_its_speaker_model(config, engine):
+    from voxsight.analysis import Analyzer
+    from voxsight.cli import render
+    from voxsight.store import Store
+    from voxsight.worker import Worker
+
+    store = Store(config.store_url)
+    diarizing, split = (config.with_overrides(audio={"channels": mode}) for mode in ("diarize", "split"))
+    info = Worker(diarizing, store, None, Analyzer(diarizing, store, engine=engine)).info()
+    assert info.speaker_model_id == "campplus-92f29b94e694"
+    assert f"{info.model_id} + campplus-92f29b94e694" in render.worker_line(info)
+    assert Worker(split, store, None, Analyzer(split, store, engine=engine)).info().speaker_model_id is None

@@ -263,3 +263,24 @@ def test_the_audit_log_expires_through_its_one_door_and_only_what_is_older(each_
         with pytest.raises(ConfigError, match="must outlive what it audits"):
             config_module.Config().with_overrides(retention=bad)
     assert config_module.Config().with_overrides(retention={"audit_days": 60, "recordings_days": 30})
+
+
+def test_voiceprints_are_listed_and_erased_by_admins_only_each_time_audited(site):
+    import numpy as np
+
+    print_ = np.ones(192, np.float32) / np.sqrt(192)
+    site.store.voiceprints.save("ann", "campplus-92f29b94e694", print_, 30.0, "enrolled", 2, "test")
+    assert api(site, "supervisor", "GET", "/voiceprints").status_code == 403  # biometric data: admins only
+    assert api(site, "supervisor", "DELETE", "/voiceprints/ann").status_code == 403
+    listed = api(site, "admin", "GET", "/voiceprints")
+    assert listed.status_code == 200, listed.text
+    [ann] = [v for v in listed.json() if v["agent"] == "ann"]
+    assert ann["source"] == "enrolled" and ann["speech_s"] == 30.0 and "embedding" not in ann
+    assert api(site, "admin", "DELETE", "/voiceprints/ann").status_code == 204
+    assert site.store.voiceprints.get("ann", "campplus-92f29b94e694") is None
+    assert api(site, "admin", "DELETE", "/voiceprints/ann").status_code == 404
+    log = site.store.accounts.audit_log(50).entries
+    [erased] = [e for e in log if e.action == "voiceprint_erase"]
+    assert erased.door == "api" and erased.detail == {"agent": "ann"} and erased.actor == "admin"
+    assert any(e.action == "voiceprint_list" and e.door == "api" for e in log)
+    assert sum(e.action == "denied" and "voiceprints" in str(e.detail) for e in log) == 2

@@ -45,7 +45,7 @@ def test_only_errors_that_retrying_cannot_help_are_permanent():
     permanent = {c.__name__ for c in classes if c.permanent}
 
     assert permanent == {"ConfigError", "AudioError", "NotAudio", "RulesError", "ModelError", "NotFound", "AccountError",
-                         "AlertError", "Forbidden", "SignInFailed", "SiteMismatch", "Abandoned"}
+                         "AlertError", "Forbidden", "SignInFailed", "SiteMismatch", "Abandoned", "VoiceprintError"}
     assert {c.__name__ for c in classes if not c.permanent} == {
         "VoxsightError", "AnalysisError", "StoreError", "QueueError", "StorageUnavailable", "LockedOut"}
 

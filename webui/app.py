@@ -17,7 +17,7 @@ from voxsight.webui import errors, schemas, security
 from voxsight.webui.deps import SiteDep
 from voxsight.webui.console import app as console
 from voxsight.webui.routes import (admin, alerts, auth, compliance, docs, jobs as job_routes, recordings, reports,
-                                   search)
+                                   search, voiceprints)
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def create_app(config: Config, store: Store | None = None, queue: RedisQueue | N
     # Every route may refuse who is asking (401, 403), what was sent (400: unreadable, 422: invalid)
     # or be unable to reach the database or Redis (503); routes add their own (404, 409...).
     api = APIRouter(prefix=API, responses=errors.problems(400, 401, 403, 422, 503))
-    for module in (auth, recordings, job_routes, search, alerts, reports, admin, compliance):
+    for module in (auth, recordings, job_routes, search, alerts, reports, admin, compliance, voiceprints):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(docs.router)

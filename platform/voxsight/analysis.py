@@ -56,6 +56,7 @@ class _Work:
     spans: list[Span] = field(default_factory=list)
     span_channels: list[int] = field(default_factory=list)
     span_speakers: list[int] = field(default_factory=list)  # diarized: each span's voice
+    voices: Any = None  # diarized: each voice's print (rows of an array, by speaker)
     utterances: dict[int, Any] = field(default_factory=dict)
     transcripts: dict[int, Transcript] = field(default_factory=dict)  # Whisper's, by span
     words_engines: dict[int, str] = field(default_factory=dict)  # by span
@@ -236,10 +237,11 @@ class Analyzer:
         """The mixed channel's spans cut into turns of one voice each (``voxsight.speakers``)."""
         before = time.perf_counter()
         signal = w.spans[0].signal
-        turns = speakers.diarize(self.speaker_model, signal, [(s.start_s, s.end_s) for s in w.spans],
+        found = speakers.diarize(self.speaker_model, signal, [(s.start_s, s.end_s) for s in w.spans],
                                  self.config.audio.speakers or None)
-        w.spans = [Span(signal, t.start_s, t.end_s) for t in turns]
-        w.span_channels, w.span_speakers = [0] * len(turns), [t.speaker for t in turns]
+        w.spans = [Span(signal, t.start_s, t.end_s) for t in found.turns]
+        w.span_channels, w.span_speakers = [0] * len(found.turns), [t.speaker for t in found.turns]
+        w.voices = found.voices
         w.timings["diarize_s"] = time.perf_counter() - before
 
     def _transcribe(self, work: list[_Work]) -> None:
@@ -350,16 +352,29 @@ class Analyzer:
         return result
 
     def _with_roles(self, segments: list[Segment], w: _Work) -> list[Segment]:
-        """A diarized call's segments with their voice and role: the agent is the voice that greets
-        as the rules' ``agent_greeting_missing`` expects, else the first to speak."""
+        """A diarized call's segments with their voice and role: the agent is the voice of the
+        print enrolled for the call's agent, else the voice that greets as the rules'
+        ``agent_greeting_missing`` expects, else the first to speak (``speakers.roles``)."""
         voices = [w.span_speakers[j] for j in sorted(w.utterances)]
         try:
             ruleset = self.alerting.rules if self.alerting else None
         except rules.RulesError:  # no rules to read the greetings from: the first voice is the agent's
             ruleset = None
+        distances = self._agent_voice_distances(w)
         told = speakers.roles(list(zip(segments, voices)), lambda s: bool(ruleset) and rules.greets(ruleset, s.text),
-                              self.config.audio.roles)
-        return [replace(s, speaker=v, role=told[v][0], role_source=told[v][1]) for s, v in zip(segments, voices)]
+                              self.config.audio.roles, distances)
+        return [replace(s, speaker=v, role=told[v][0], role_source=told[v][1], voice_distance=distances.get(v))
+                for s, v in zip(segments, voices)]
+
+    def _agent_voice_distances(self, w: _Work) -> dict[int, float]:
+        """Each voice's cosine distance from the print enrolled for the call's agent (none without one)."""
+        agent = (w.request.call_metadata or {}).get("agent")
+        if not self.store or not agent or w.voices is None or not len(w.voices):
+            return {}
+        enrolled = self.store.voiceprints.get(str(agent), self.parameters["speaker_model_id"])
+        if enrolled is None:
+            return {}
+        return {v: round(1.0 - float(voice @ enrolled), 3) for v, voice in enumerate(w.voices)}
 
     def _failed(self, w: _Work, exc: Exception) -> AnalysisError:
         if self.store:

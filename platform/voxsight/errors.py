@@ -103,6 +103,12 @@ class LockedOut(SignInFailed):
         self.retry_after_s = retry_after_s
 
 
+class VoiceprintError(VoxsightError, ValueError):
+    """A voiceprint cannot be made from what was given (too little speech in it)."""
+
+    permanent = True
+
+
 class AlertError(VoxsightError, ValueError):
     """A lifecycle step an alert cannot take (resolved already), or an unknown step."""
 

@@ -27,6 +27,11 @@ read the same way by rules, reports and the console. Every definition lives here
 - **talk speed**: words per minute over the role's segments that have words: timed words when the
   model gave them, otherwise words counted in the text (each Han or kana character is a word).
 - **languages**: seconds of speech per detected language; the call's language is the one with most.
+- **voices** (diarized calls only, else None): how many voices were told apart. A two-party call
+  with 3 or more had someone else on it (a transfer, a conference, a supervisor).
+- **agent voice distance** (diarized calls whose agent has an enrolled voiceprint, else None): the
+  cosine distance between that print and the nearest voice on the call (0 the same, 1 unrelated).
+  Above ``AGENT_VOICE_MATCH`` no voice is the agent's: someone else took the call under their name.
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ from voxsight.results import Segment
 
 NEGATIVE_EMOTIONS = frozenset({"ANGRY", "SAD", "FEARFUL", "DISGUSTED"})
 ALL = "all"  # the role of every segment when channels were mixed
+# bench/diarization.py, prints enrolled from clean 16 kHz recordings: the agent's voice on a call is
+# 0.16-0.32 from their print at 16 kHz and 0.30-0.60 over an 8 kHz mu-law line; another speaker's
+# 0.76-0.94. The match is set between the two.
+AGENT_VOICE_MATCH = 0.68  # cosine distance within which a voice is the enrolled agent's
 
 _WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+(?:'[^\W_]+)?")
 
@@ -88,6 +97,8 @@ class CallFeatures(Record):
     longest_silence_at_s: float | None
     overtalk_s: float
     interruptions: tuple[Interruption, ...]
+    voices: int | None = None
+    agent_voice_distance: float | None = None
 
     @property
     def language(self) -> str | None:
@@ -139,6 +150,8 @@ def compute(segments: Sequence[Segment], duration_s: float) -> CallFeatures:
         longest_silence_at_s=silence_at,
         overtalk_s=round(_overtalk(by_role) if split else 0.0, 3),
         interruptions=_interruptions(segments) if split else (),
+        voices=len({s.speaker for s in segments}) if any(s.speaker is not None for s in segments) else None,
+        agent_voice_distance=min((s.voice_distance for s in segments if s.voice_distance is not None), default=None),
     )
 
 

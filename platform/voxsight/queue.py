@@ -64,6 +64,7 @@ class WorkerInfo(Record):
     processed: int  # jobs finished since it started
     started_at: Time
     seen_at: Time  # its last heartbeat
+    speaker_model_id: str | None = None  # CAM++, when it diarizes mono calls
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> "WorkerInfo":
@@ -71,7 +72,7 @@ class WorkerInfo(Record):
             id=document["id"], host=document["host"], pid=document["pid"], device=document["device"],
             model_id=document["model_id"], jobs_in_hand=tuple(document["jobs_in_hand"]),
             processed=document["processed"], started_at=datetime.fromisoformat(document["started_at"]),
-            seen_at=datetime.fromisoformat(document["seen_at"]),
+            seen_at=datetime.fromisoformat(document["seen_at"]), speaker_model_id=document.get("speaker_model_id"),
         )
 
 

@@ -77,6 +77,7 @@ class Segment:
     redactions: tuple[Redaction, ...] = ()  # what was masked in text, words, raw and translation
     speaker: int | None = None  # diarized: whose voice (0, 1… in the order they first speak)
     role_source: str | None = None  # diarized: how the role was told (voiceprint, greeting, first_speaker)
+    voice_distance: float | None = None  # diarized, agent enrolled: this voice's cosine distance from the print
 
 
 @dataclass(frozen=True)

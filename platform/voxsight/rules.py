@@ -28,7 +28,7 @@ import yaml
 
 from voxsight.config import REDACTION_TYPES
 from voxsight.errors import RulesError
-from voxsight.features import ALL, NEGATIVE_EMOTIONS, CallFeatures, RoleFeatures
+from voxsight.features import AGENT_VOICE_MATCH, ALL, NEGATIVE_EMOTIONS, CallFeatures, RoleFeatures
 from voxsight.results import Segment
 from voxsight.tags import EMOTIONS, EVENTS, LANGUAGES
 from voxsight.text import UNSPACED, normalize
@@ -277,6 +277,36 @@ class PersonalData:
     def test(self, call: Call) -> Outcome:
         said = [s for s in call.segments_of(self.role) if any(r.type in self.types for r in s.redactions)]
         return Outcome(bool(said), tuple(_trigger(s) for s in said))
+
+
+@dataclass(frozen=True)
+class Voices:
+    """At least ``min`` voices told apart on a diarized call (3 on a call of two: someone else came
+    on); triggered by where each voice beyond the first ``min - 1`` first speaks."""
+
+    min: int
+
+    def test(self, call: Call) -> Outcome:
+        voices = call.features.voices
+        if voices is None or voices < self.min:
+            return Outcome(False)
+        firsts = {}
+        for s in call.segments:
+            firsts.setdefault(s.speaker, s)
+        return Outcome(True, tuple(_trigger(s) for v, s in firsts.items() if v is not None and v >= self.min - 1))
+
+
+@dataclass(frozen=True)
+class AgentVoiceMismatch:
+    """The call's agent has an enrolled voiceprint and no voice on the call is within
+    ``max_distance`` of it (``features.AGENT_VOICE_MATCH`` unless given): a shared login, someone
+    else taking the agent's calls."""
+
+    max_distance: float = AGENT_VOICE_MATCH
+
+    def test(self, call: Call) -> Outcome:
+        distance = call.features.agent_voice_distance
+        return Outcome(distance is not None and distance > self.max_distance)
 
 
 @dataclass(frozen=True)
@@ -693,6 +723,15 @@ def _personal_data(p: _Parser, node: yaml.Node) -> PersonalData:
                         p.role(m))
 
 
+def _voices(p: _Parser, node: yaml.Node) -> Voices:
+    return Voices(int(p.number(p.mapping(node, required=("min",), optional=())["min"], 2)))
+
+
+def _agent_voice_mismatch(p: _Parser, node: yaml.Node) -> AgentVoiceMismatch:
+    m = p.mapping(node, required=(), optional=("max_distance",))
+    return AgentVoiceMismatch(p.number(m["max_distance"], 0, 2)) if "max_distance" in m else AgentVoiceMismatch()
+
+
 def _metadata(p: _Parser, node: yaml.Node) -> Metadata:
     m = p.mapping(node, required=("key", "in"), optional=())
     values = m["in"]
@@ -716,6 +755,8 @@ _CONDITIONS: dict[str, Callable[[_Parser, yaml.Node], Any]] = {
     "talk_speed": _talk_speed,
     "metadata": _metadata,
     "personal_data": _personal_data,
+    "voices": _voices,
+    "agent_voice_mismatch": _agent_voice_mismatch,
 }
 
 

@@ -261,6 +261,7 @@ class Worker:
             model_id=self.analyzer.model.model_id,
             jobs_in_hand=tuple(h.job.id for h in (held if held is not None else self._held)),
             processed=self.processed, started_at=self._started, seen_at=datetime.now(timezone.utc),
+            speaker_model_id=self.analyzer.parameters.get("speaker_model_id"),
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from html import escape
 
 from voxsight.store.alerts import AlertInfo
-from voxsight.features import ALL, CallFeatures
+from voxsight.features import AGENT_VOICE_MATCH, ALL, CallFeatures
 from voxsight.results import AnalysisResult, Segment
 from voxsight.store.accounts import Role
 from voxsight.store.recordings import RecordingSummary
@@ -220,8 +220,17 @@ def _roles_told(segments: list[Segment]) -> str:
     if told is None:
         return ""
     voices = len({s.speaker for s in segments if s.speaker is not None})
+    distance = min((s.voice_distance for s in segments if s.voice_distance is not None), default=None)
+    how = ROLES_TOLD.get(told, told)
+    if told == "voiceprint":
+        how = (f"the agent is the voice nearest the voiceprint enrolled for this agent (distance {distance:.2f}; "
+               f"the same voice is within {AGENT_VOICE_MATCH})")
+    elif distance is not None:
+        how = (f"no voice matches the voiceprint enrolled for this agent (the nearest is {distance:.2f} away): "
+               f"someone else may have taken the call; {how}")
+    more = "; someone else came on the call" if voices > 2 else ""
     return (f'<div class="vx-hint vx-roles-told">One mixed channel, {voices} voice{"s" if voices != 1 else ""} '
-            f'told apart by CAM++; {escape(ROLES_TOLD.get(told, told))}.</div>')
+            f'told apart by CAM++{more}; {escape(how)}.</div>')
 
 
 def _lane(s: Segment) -> str:

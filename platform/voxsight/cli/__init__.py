@@ -16,6 +16,7 @@
     voxsight hold place --recording ID|--customer ID|--agent NAME --reason TEXT | hold release ID | hold list [--all]
     voxsight erase --recording ID | --customer ID | --meta KEY=VALUE [--json]
     voxsight retention run [--json]
+    voxsight agents enroll NAME FILE... | agents learn NAME [--calls N] | agents list | agents forget NAME
     voxsight search QUERY [--emotion E] [--language L] [--role R] [--event E] [--agent A] [--queue Q] [--json]
     voxsight users add|list|disable|password | tokens create|list|revoke | audit [--json]
     voxsight rules check FILE | rules backfill [--since WHEN]
@@ -24,7 +25,7 @@
     voxsight report --from DAY --to DAY [--by day|week|agent|queue|language] [--format table|csv|json]
 
 One module per group of commands (``analyze``, ``models``, ``db``, ``jobs``, ``search``,
-``accounts``, ``alerts``, ``redaction``, ``compliance``): each adds its parsers, and each command parses its arguments, calls the
+``accounts``, ``alerts``, ``redaction``, ``compliance``, ``agents``): each adds its parsers, and each command parses its arguments, calls the
 library and hands the result to ``render``. Anything a command does, code can do with the same
 library calls. Errors become exit codes here, in one place. Model libraries (torch, funasr,
 faster-whisper) and the worker are imported inside the commands that run them: importing this
@@ -38,8 +39,8 @@ import logging
 import sys
 
 from voxsight import audio, config as config_module
-from voxsight.cli import (accounts, alerts, analyze, compliance, db, jobs, models, redaction, render, search,
-                          serve, site)
+from voxsight.cli import (accounts, agents, alerts, analyze, compliance, db, jobs, models, redaction, render,
+                          search, serve, site)
 from voxsight.errors import AlertError, NotFound, RulesError, VoxsightError
 
 
@@ -65,7 +66,7 @@ def exit_code(exc: Exception, args: argparse.Namespace) -> int:
     2: the command could not run as asked: configuration, models, database, queue, a user or token
     request the store refuses (an unknown name included), rules that cannot be applied.
     """
-    if isinstance(exc, AlertError) or (isinstance(exc, NotFound) and args.command in ("job", "alerts", "hold")):
+    if isinstance(exc, AlertError) or (isinstance(exc, NotFound) and args.command in ("job", "alerts", "hold", "agents")):
         return 1
     if isinstance(exc, RulesError) and args.command == "rules" and args.action == "check":
         return 1
@@ -83,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
     search.add_commands(commands)
     redaction.add_commands(commands)
     compliance.add_commands(commands)  # hold, erase, retention
+    agents.add_commands(commands)  # agents enroll, learn, list, forget
     jobs.add_worker_commands(commands)  # workers, worker
     accounts.add_commands(commands)  # users, tokens, audit
     alerts.add_commands(commands)  # rules, alerts, report

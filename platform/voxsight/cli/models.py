@@ -51,7 +51,25 @@ def _verify(args: argparse.Namespace, config: config_module.Config) -> int:
     elif recipe.uses_whisper(config.engine):
         print(f"whisper: {config.models.whisper_dir} not there yet: the embedded base model is unpacked "
               "(and checked against its pinned sha256) on first use")
+    _verify_speaker_model(config)
     return 0
+
+
+def _verify_speaker_model(config: config_module.Config) -> None:
+    """CAM++ (diarization, voiceprints): its checkpoint against its SHA256SUMS; a site that does not
+    diarize may go without it."""
+    from voxsight import speakers
+    from voxsight.errors import ModelError
+
+    try:
+        directory = config.models.speaker_dir or speakers.packaged_dir()
+    except ModelError as exc:
+        if config.audio.channels == "diarize":
+            raise
+        print(f"speakers: {exc} (only audio.channels: diarize and voiceprints need it)")
+        return
+    speakers.verified_checkpoint(directory)
+    print(f"ok: {speakers.model_id(directory)}, real, {speakers.CHECKPOINT} matches its sha256")
 
 
 def _synth(args: argparse.Namespace, config: config_module.Config) -> int:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from voxsight.store.compliance import HoldInfo
     from voxsight.store.jobs import JobInfo
     from voxsight.store.schema import Priority
+    from voxsight.store.voiceprints import VoiceprintInfo
 
 # A single recording with this many speech segments (a few minutes) gets a progress bar of its own.
 LONG_RECORDING_SEGMENTS = 40
@@ -157,13 +158,22 @@ def workers_json(live: list[WorkerInfo], depth: dict[Priority, QueueDepth]) -> s
 
 
 def worker_line(w: WorkerInfo) -> str:
-    return (f"{w.id}  {w.device}  {w.model_id}  jobs in hand {len(w.jobs_in_hand)}  "
+    models = w.model_id + (f" + {w.speaker_model_id}" if w.speaker_model_id else "")
+    return (f"{w.id}  {w.device}  {models}  jobs in hand {len(w.jobs_in_hand)}  "
             f"processed {w.processed}  since {w.started_at.isoformat()}")
 
 
 def workers_summary(live: list[WorkerInfo], depth: dict[Priority, QueueDepth]) -> str:
     return f"{len(live)} live worker(s); queue: " + ", ".join(
         f"{p.value} {d.waiting} waiting, {d.in_hand} in hand" for p, d in depth.items())
+
+
+# -- voiceprints
+
+
+def voiceprint_line(v: VoiceprintInfo) -> str:
+    return (f"{v.agent:24} {v.source:8} from {v.made_from} {'file(s)' if v.source == 'enrolled' else 'call(s)'}, "
+            f"{v.speech_s:.0f} s of speech, {v.model_id}, by {v.updated_by} {v.updated_at:%Y-%m-%d %H:%M}")
 
 
 # -- search

@@ -15,6 +15,7 @@ at every door (exit 2, HTTP 403, a console notice).
     reports.py    call analytics over a period: read, or exported
     machinery.py  the workers, the queue and the models in use
     compliance.py stored analyses and their audio brought under the redaction policy in force
+    voiceprints.py agents' voiceprints: enrolled, learned from stereo calls, listed, erased
 
 Nothing here imports the web tier or the CLI; the package imports no model library.
 """

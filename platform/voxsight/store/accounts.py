@@ -106,6 +106,11 @@ class Action(str, enum.Enum):
     ERASE = "erase"  # recordings erased on request: the request, ids and counts, never content
     ERASE_PREVIEW = "erase_preview"  # what an erasure would remove, looked at first: the same detail
     RETENTION_PURGE = "retention_purge"  # what expired was removed: counts per kind
+    # Agents' voiceprints, biometric data (issue 18): made, listed, erased, each by an admin.
+    VOICEPRINT_ENROLL = "voiceprint_enroll"  # from recordings of the agent
+    VOICEPRINT_LEARN = "voiceprint_learn"  # from the agent channel of their stereo calls
+    VOICEPRINT_LIST = "voiceprint_list"
+    VOICEPRINT_ERASE = "voiceprint_erase"
     # Refusals: an upload refused (with the reason), and any request the role or a policy denied.
     UPLOAD_REFUSED = "upload_refused"
     DENIED = "denied"

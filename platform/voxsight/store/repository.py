@@ -27,6 +27,7 @@ from voxsight.store.compliance import ComplianceStore
 from voxsight.store.filters import Filters
 from voxsight.store.jobs import JobStore
 from voxsight.store.recordings import RecordingStore
+from voxsight.store.voiceprints import VoiceprintStore
 
 
 def upgrade(url: str) -> str:
@@ -73,6 +74,7 @@ class Store:
         self.alerts = AlertStore(self._sessions)
         self.recordings = RecordingStore(self._sessions)
         self.compliance = ComplianceStore(self._sessions)
+        self.voiceprints = VoiceprintStore(self._sessions)
         if auto_upgrade is None:
             auto_upgrade = self.engine.dialect.name == "sqlite"
         current = self.revision()
@@ -273,7 +275,8 @@ def _to_row(s: Segment) -> schema.Segment:
         language=s.language, emotion=s.emotion, events=list(s.events), text=s.text, raw=s.raw,
         words=[[w.text, w.start_s, w.end_s] for w in s.words], words_engine=s.words_engine,
         translation=s.translation, redactions=[[r.type, r.start_s, r.end_s] for r in s.redactions],
-        speaker=s.speaker, role_source=s.role_source, search_terms=search.index_terms(s.text),
+        speaker=s.speaker, role_source=s.role_source, voice_distance=s.voice_distance,
+        search_terms=search.index_terms(s.text),
     )
 
 
@@ -282,7 +285,7 @@ def _to_segment(s: schema.Segment) -> Segment:
                    language=s.language, emotion=s.emotion, events=tuple(s.events), text=s.text, raw=s.raw,
                    words=tuple(Word(*w) for w in s.words), words_engine=s.words_engine,
                    translation=s.translation, redactions=tuple(Redaction(*r) for r in s.redactions),
-                   speaker=s.speaker, role_source=s.role_source)
+                   speaker=s.speaker, role_source=s.role_source, voice_distance=s.voice_distance)
 
 
 def _to_result(row: schema.Analysis, reused: bool) -> AnalysisResult:

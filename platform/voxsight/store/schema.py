@@ -10,8 +10,8 @@ import enum
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint,
-                        select)
+from sqlalchemy import (JSON, BigInteger, DateTime, ForeignKey, Index, LargeBinary, String, Text, TypeDecorator,
+                        UniqueConstraint, select)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -152,6 +152,7 @@ class Segment(Base):
     redactions: Mapped[list[Any]] = mapped_column(default=list)
     speaker: Mapped[int | None]  # a diarized call's voice (voxsight.speakers); None when channels tell roles
     role_source: Mapped[str | None] = mapped_column(String(16))  # how a diarized segment's role was told
+    voice_distance: Mapped[float | None]  # its voice's cosine distance from the agent's enrolled print
     # What full-text search finds it by (voxsight.store.search.index_terms), indexed by the database's
     # full-text engine (see migration 0006). On PostgreSQL it is also stored as a tsvector, the
     # generated column search_vector (migration 0008), not mapped here: SQLite has no such column.
@@ -288,6 +289,23 @@ class LegalHold(Base):
     placed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     released_by: Mapped[str | None] = mapped_column(String(128))
     released_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Voiceprint(Base):
+    """An agent's voice as the speaker model hears it (``voxsight.voiceprints``), to tell the agent
+    on mono calls. Biometric data: read, made and erased by admins only, each time audited."""
+
+    __tablename__ = "voiceprints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent: Mapped[str] = mapped_column(String(128), unique=True)  # as the calls' metadata names the agent
+    model_id: Mapped[str] = mapped_column(String(64))  # the speaker model it was made with: only its prints compare
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)  # float32, little-endian, L2-normalised
+    speech_s: Mapped[float]  # how much of the agent's speech it was made from
+    source: Mapped[str] = mapped_column(String(16))  # enrolled (from files) or learned (stereo calls' agent channel)
+    made_from: Mapped[int]  # how many files or calls
+    updated_by: Mapped[str] = mapped_column(String(128))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class AuditEvent(Base):
