@@ -13,6 +13,11 @@ speaker after the best mapping of labels; missed speech is speech left out of ev
 false speech is a segment over silence; role accuracy is the share of speech whose segment has the
 right role. Without an enrolled voiceprint the agent is the voice that greets, else the first
 voice heard: on these calls (no greeting words) it is right exactly when the agent speaks first.
+
+Each speaker is also enrolled from clips the calls are not cut from: every call is analyzed again
+with its agent's print (role accuracy with enrolment) and with a stranger's print under the
+agent's name (the mismatch flagged), and calls of three voices on a call configured for two count
+the voices found.
 """
 
 from __future__ import annotations

@@ -205,3 +205,26 @@ def test_a_diarizing_worker_registers_its_speaker_model(config, engine):
     assert info.speaker_model_id == "campplus-92f29b94e694"
     assert f"{info.model_id} + campplus-92f29b94e694" in render.worker_line(info)
     assert Worker(split, store, None, Analyzer(split, store, engine=engine)).info().speaker_model_id is None
+
+
+def test_cam_plus_plus_in_onnx_runtime_gives_pytorchs_prints_and_its_export_is_kept_only_while_current(
+        recordings, model, tmp_path):
+    from voxsight import models
+
+    onnx = speakers.SpeakerModel(threads=2, onnx_dir=tmp_path)
+    [export] = tmp_path.glob("campplus-*.onnx")
+    manifest = json.loads(export.with_suffix(".json").read_text())
+    assert manifest["checkpoint_sha256"].startswith("92f29b94e694") and manifest["onnx_sha256"] == models.file_sha256(export)
+    clip = bench._trimmed(recordings[2][0])
+    pieces = [clip[:24000], clip[24000:48000], clip[:8000], clip[:19200]]  # 1.5 s windows and shorter spans
+    assert onnx.session is not None and float(np.min(np.sum(onnx.embed(pieces) * model.embed(pieces), axis=1))) > 0.99999
+
+    made_at = export.stat().st_mtime_ns
+    speakers.SpeakerModel(onnx_dir=tmp_path)
+    assert export.stat().st_mtime_ns == made_at  # current: used as it is
+    with open(export, "r+b") as f:  # changed on disk: not used, made again from the checked checkpoint
+        f.seek(5000)
+        f.write(b"\0" * 64)
+    again = speakers.SpeakerModel(onnx_dir=tmp_path)
+    assert models.file_sha256(export) == manifest["onnx_sha256"]
+    assert float(np.min(np.sum(again.embed(pieces) * model.embed(pieces), axis=1))) > 0.99999

@@ -111,7 +111,9 @@ class Analyzer:
     def speaker_model(self) -> speakers.SpeakerModel:
         """CAM++, for ``audio.channels: diarize`` (its checkpoint's sha256 checked as it loads)."""
         if self._speaker_model is None:
-            self._speaker_model = speakers.SpeakerModel(self.config.models.speaker_dir or None)
+            self._speaker_model = speakers.SpeakerModel(
+                self.config.models.speaker_dir or None, self.config.engine.device,
+                self.config.engine.resolved_threads(), Path(self.config.data_dir) / "models" / "campplus-onnx")
         return self._speaker_model
 
     @property
