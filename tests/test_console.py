@@ -137,6 +137,7 @@ def _page_calls(site):
         (admin.users, (), "admin"),
         (admin.tokens, (), "admin"),
         (admin.audit_log, (), "admin"),
+        (admin.voiceprints, (), "admin"),
     ]
 
 
@@ -301,6 +302,22 @@ def test_a_call_told_apart_by_voice_says_how_its_roles_were_told():
     first = [said(0, 0, "agent", "first_speaker"), said(3, 1, "customer", "first_speaker")]
     assert "check it by ear" in call._roles_told(first)
     assert call._roles_told([Segment(0, 2, 0, "agent", "en", None, (), "", "")]) == ""  # split channels: nothing to tell
+
+
+def test_an_admin_lists_and_erases_voiceprints_in_the_console_each_time_audited(site, people):
+    import numpy as np
+
+    site.store.voiceprints.save("ann", "campplus-92f29b94e694", np.ones(192, np.float32) / np.sqrt(192), 12.5,
+                                "learned", 3, "cli-admin")
+    [kept] = admin.voiceprints(site, people["admin"])
+    assert (kept.agent, kept.source, kept.made_from) == ("ann", "learned", 3)
+    with pytest.raises(Forbidden, match="admin"):
+        admin.forget_voiceprint(site, people["supervisor"], "ann")
+    admin.forget_voiceprint(site, people["admin"], "ann")
+    assert admin.voiceprints(site, people["admin"]) == []
+    [erased] = _audited(site, "voiceprint_erase")
+    assert (erased.door, erased.actor, erased.detail) == ("console", "admin-1", {"agent": "ann"})
+    assert len(_audited(site, "voiceprint_list")) == 2
 
 
 def test_a_diarized_mono_call_has_a_lane_and_an_emotion_line_per_role(site, people):

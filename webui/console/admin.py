@@ -1,6 +1,6 @@
 """Admin: the machinery (live workers, the queue, jobs by state), the models results come from
 (a synthetic one flagged loudly), the alert rules (view, validate, put in force), users and their
-tokens, legal holds and erasure, and the audit log. Each function checks the page's role (admin) and calls the operation
+tokens, legal holds and erasure, agents' voiceprints, and the audit log. Each function checks the page's role (admin) and calls the operation
 the API's admin routes call (``voxsight.operations``), which checks, applies the policy and audits.
 """
 
@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from voxsight.operations import accounts, audit, compliance, machinery as machines, rules
+from voxsight.operations import accounts, audit, compliance, machinery as machines, rules, voiceprints as prints
 from voxsight.results import SYNTHETIC_WARNING
 from voxsight.site import Site
 from voxsight.compliance import ErasureSummary
 from voxsight.store.accounts import AuditPage, Role, TokenInfo, UserInfo
 from voxsight.store.compliance import HoldInfo
+from voxsight.store.voiceprints import VoiceprintInfo
 from voxsight.webui.console.access import require
 from voxsight.webui.deps import Caller
 
@@ -162,6 +163,15 @@ def erase(site: Site, who: Caller, by: str, value: str, dry_run: bool = False) -
     if not sep or not key.strip():
         raise ValueError("metadata is named as KEY=VALUE")
     return compliance.erase(site, actor, meta=(key.strip(), wanted.strip()), dry_run=dry_run)
+
+
+def voiceprints(site: Site, who: Caller) -> list[VoiceprintInfo]:
+    """Whose voiceprints are kept (never the prints); shown on request, since each listing is audited."""
+    return prints.listed(site, require(who, Role.ADMIN))
+
+
+def forget_voiceprint(site: Site, who: Caller, agent: str) -> None:
+    prints.forget(site, require(who, Role.ADMIN), agent)
 
 
 def audit_log(site: Site, who: Caller, actor: str = "", action: str = "", before_id: int | None = None) -> AuditPage:

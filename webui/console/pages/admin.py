@@ -1,5 +1,5 @@
 """The Admin page: the machinery (refreshed while in view), the models, the alert rules, users,
-tokens, legal holds and erasure, and the audit log.
+tokens, legal holds and erasure, agents' voiceprints, and the audit log.
 """
 
 from __future__ import annotations
@@ -80,6 +80,16 @@ def layout() -> SimpleNamespace:
                     preview = gr.Button("Preview", size="md", scale=0, min_width=110)
                     erase = gr.Button("Erase", variant="stop", size="md", scale=0, min_width=110)
                 erased = gr.HTML(elem_id="vx-erased")
+            with gr.Tab("Voiceprints"):
+                gr.HTML('<div class="vx-hint">Agents\' voiceprints tell the agent on mono calls. They are biometric '
+                        'data: each listing and each erasure is audited. Prints are made on a machine with the '
+                        'models: <code>voxsight agents enroll NAME FILE...</code> or <code>voxsight agents learn '
+                        'NAME</code>.</div>')
+                with gr.Row(elem_classes="vx-toolbar"):
+                    show_prints = gr.Button("Show", size="md", scale=0, min_width=100)
+                    print_agent = gr.Textbox(label="Agent")
+                    forget = gr.Button("Erase print", variant="stop", size="md", scale=0, min_width=120)
+                prints = gr.Dataframe(interactive=False, wrap=True, elem_id="vx-voiceprints")
             with gr.Tab("Audit log"):
                 with gr.Row(elem_classes="vx-toolbar"):
                     actor = gr.Textbox(label="Who")
@@ -100,7 +110,8 @@ def layout() -> SimpleNamespace:
                            older=older, audit=audit, before=before, holds=holds, hold_scope=hold_scope,
                            hold_value=hold_value, hold_reason=hold_reason, place=place, hold_id=hold_id,
                            release=release, erase_by=erase_by, erase_value=erase_value, preview=preview, erase=erase,
-                           erased=erased)
+                           erased=erased, show_prints=show_prints, print_agent=print_agent, forget=forget,
+                           prints=prints)
 
 
 def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
@@ -279,6 +290,27 @@ def wire(site: Site, page: SimpleNamespace, shell: Shell) -> None:
 
     d.preview.click(preview, [d.erase_by, d.erase_value], d.erased)
     d.erase.click(erase, [d.erase_by, d.erase_value], d.erased)
+
+    def _prints(who):
+        return frame([{"agent": v.agent, "made": f"{v.source} from {v.made_from}", "speech": f"{v.speech_s:.0f} s",
+                       "model": v.model_id, "when": f"{v.updated_at:%Y-%m-%d %H:%M} by {v.updated_by}"}
+                      for v in admin.voiceprints(site, who)], ["agent", "made", "speech", "model", "when"])
+
+    @handler
+    def show_prints(request: gr.Request):
+        return _prints(access.caller(site, request))
+
+    @handler
+    def forget(agent, request: gr.Request):
+        who = access.caller(site, request)
+        if not (agent or "").strip():
+            raise gr.Error("Enter the agent whose print to erase.")
+        admin.forget_voiceprint(site, who, agent)
+        gr.Info(f"{agent.strip()}'s voiceprint is erased.")
+        return "", _prints(who)
+
+    d.show_prints.click(show_prints, None, d.prints)
+    d.forget.click(forget, d.print_agent, [d.print_agent, d.prints])
 
     d.show_audit.click(audit, [d.actor, d.action], [d.audit, d.before])
     d.older.click(older, [d.actor, d.action, d.before], [d.audit, d.before])
