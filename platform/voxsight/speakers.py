@@ -203,9 +203,12 @@ def diarize(model: SpeakerModel, signal: np.ndarray, spans: Sequence[tuple[float
     labels = _nearest_centre(prints, cluster(prints, speakers))
     if speakers:
         labels = _with_extra_voice(prints, labels, speakers)
+    # A voice that never holds two windows running is no one's (onsets, breaths): none of it is sure.
+    holds_a_turn = {a for (x, _), (y, _), a, b in zip(placed, placed[1:], labels, labels[1:]) if x == y and a == b}
+    sure = _sure(prints, labels) & np.isin(labels, sorted(holds_a_turn))
     turns: list[Turn] = []
     for k, (a, b) in enumerate(spans):
-        mine = [(w, label) for (owner, w), label in zip(placed, labels) if owner == k]
+        mine = [(w, label, certain) for (owner, w), label, certain in zip(placed, labels, sure) if owner == k]
         turns += _cut(a, b, _smoothed(mine)) if mine else []
     turns, order = _numbered_by_first_word(_give_short_spans_a_speaker(spans, turns))
     voices = np.stack([voiceprint(prints[labels == label]) for label in sorted(order, key=order.get)])
@@ -263,16 +266,40 @@ def _nearest_centre(prints: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return labels
 
 
-def _smoothed(labelled: list[tuple[tuple[float, float], int]]) -> list[tuple[tuple[float, float], int]]:
-    """A span's windows with a lone window's label taken from its neighbours: within one stretch of
-    speech with no pause, a voice of a single window (1.5 s) is a stray print, not a turn."""
-    labels = [label for _, label in labelled]
+# A window this much nearer (cosine) one voice's print than any other's is that voice's, even alone
+# (0.2 and 0.35 gave the same turns on bench/diarization.py's calls; 0.35 leaves more to smoothing).
+_SURE_MARGIN = 0.35
+_SURE_OF_VOICES_FROM = 3  # windows (4.5 s) of the voice elsewhere
+
+
+def _sure(prints: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Whether each window's voice is plainly its own: nearer the print of its voice's other windows
+    (``_SURE_OF_VOICES_FROM`` or more) than any other voice's print by ``_SURE_MARGIN`` (cosine). A
+    short turn's one window is; a breath, an onset or a voice of a few windows is not."""
+    found = sorted(set(labels.tolist()))
+    sums = np.stack([prints[labels == k].sum(axis=0) for k in found])
+    counts = np.array([int(np.sum(labels == k)) for k in found])
+    sure = np.zeros(len(prints), dtype=bool)
+    for i, (x, k) in enumerate(zip(prints, np.searchsorted(found, labels))):
+        if counts[k] <= _SURE_OF_VOICES_FROM or len(found) < 2:
+            continue  # a voice of so few windows may itself be stray prints
+        own = float(x @ voiceprint((sums[k] - x)[None, :]))
+        others = max(float(x @ voiceprint(sums[j][None, :])) for j in range(len(found)) if j != k)
+        sure[i] = own - others >= _SURE_MARGIN
+    return sure
+
+
+def _smoothed(labelled: list[tuple[tuple[float, float], int, bool]]) -> list[tuple[tuple[float, float], int]]:
+    """A span's windows with a lone window's label taken from its neighbours, unless it is sure of
+    its voice: within one stretch of speech, a voice of a single window (1.5 s) that is not plainly
+    another voice is a stray print, not a turn."""
+    labels = [label for _, label, _ in labelled]
     if len(labels) >= 3:
         for i, label in enumerate(labels):
             left, right = labels[i - 1] if i else None, labels[i + 1] if i + 1 < len(labels) else None
-            if label not in (left, right):
+            if label not in (left, right) and not labelled[i][2]:
                 labels[i] = right if left is None else left
-    return [(w, label) for (w, _), label in zip(labelled, labels)]
+    return [(w, label) for (w, _, _), label in zip(labelled, labels)]
 
 
 def _cut(start_s: float, end_s: float, labelled: list[tuple[tuple[float, float], int]]) -> list[Turn]:
